@@ -1,0 +1,50 @@
+/// GSA: DOPs and the satellites used in the solution. From NMEA 4.10 one GSA per system, named
+/// by the system ID in field 18, which takes precedence over the talker.
+public struct GSA: Sendable {
+    /// `M` manual or `A` automatic 2D/3D selection.
+    public var selection: UInt8?
+    /// 1 no fix, 2 2D, 3 3D.
+    public var fixMode: Int?
+    /// Satellite numbers as sent (not yet normalised); see ``satellites(talker:)``.
+    public var satelliteNumbers: InlineArray<24, Int16>
+    /// How many of ``satelliteNumbers`` are set.
+    public var satelliteCount: Int
+    public var pdop: Double?
+    public var hdop: Double?
+    public var vdop: Double?
+    /// The NMEA 4.10+ system ID, when sent.
+    public var system: GNSSSystem?
+
+    init(_ s: NMEASentence) throws(NMEADecodeError) {
+        try requireFields(s, 18)
+        selection = try s[1].character()
+        fixMode = try s[2].int()
+        satelliteNumbers = InlineArray(repeating: 0)
+        satelliteCount = 0
+        // Receivers vary the number of satellite fields (12 is standard); the DOPs are the three
+        // fields after them, and a one-character system ID may follow (NMEA 4.10+).
+        let trailing = s.fieldCount >= 19 && s[s.fieldCount - 1].bytes.count == 1 ? 4 : 3
+        let lastSatellite = s.fieldCount - trailing - 1
+        if lastSatellite >= 3 {
+            for index in 3...lastSatellite {
+                guard let number = try s[index].int() else { continue }
+                guard satelliteCount < satelliteNumbers.count else { break }
+                satelliteNumbers[satelliteCount] = Int16(clamping: number)
+                satelliteCount += 1
+            }
+        }
+        let dop = lastSatellite + 1
+        pdop = try s[dop].double()
+        hdop = try s[dop + 1].double()
+        vdop = try s[dop + 2].double()
+        if trailing == 4, let id = try s[dop + 3].hex() {
+            system = GNSSSystem(nmeaSystemID: id)
+        }
+    }
+
+    /// The used satellites, normalised with the system ID when sent, else the talker's system.
+    public func satellites(talker: GNSSSystem?) -> some Sequence<SatelliteID> {
+        let declared = system ?? talker
+        return (0..<satelliteCount).lazy.compactMap { SatelliteID(nmeaNumber: Int(self.satelliteNumbers[$0]), system: declared) }
+    }
+}

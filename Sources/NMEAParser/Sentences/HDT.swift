@@ -1,0 +1,9 @@
+/// HDT: true heading.
+public struct HDT: Sendable, Equatable {
+    public var headingDegrees: Double?
+
+    init(_ s: NMEASentence) throws(NMEADecodeError) {
+        try requireFields(s, 2)
+        headingDegrees = try s[1].double()
+    }
+}
