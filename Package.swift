@@ -13,7 +13,7 @@ let package = Package(
     ],
     targets: [
         // Pure: bytes -> sentences -> typed records -> epochs. No Foundation, no Glibc.
-        .target(name: "NMEAParser"),
+        .target(name: "NMEAParser", linkerSettings: [.linkedLibrary("m")]),
         // Composition, file input and the reports the command line prints.
         .target(name: "EdgeNode", dependencies: ["NMEAParser"]),
         // Thin: command-line parsing only.

@@ -10,15 +10,15 @@ public struct NMEAAddress: Sendable, Equatable {
     public let isProprietary: Bool
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
-        // bytes[0] is '$' or '!'.
-        if bytes.count >= 2, bytes[1] == UInt8(ascii: "P") {
+        // The address field, without the leading '$' or '!'.
+        if bytes.count >= 1, bytes[0] == UInt8(ascii: "P") {
             isProprietary = true
             talker = 0
-            type = bytes.count >= 5 ? NMEAAddress.pack(bytes[2], bytes[3], bytes[4]) : 0
-        } else if bytes.count == 6 {
+            type = bytes.count >= 4 ? NMEAAddress.pack(bytes[1], bytes[2], bytes[3]) : 0
+        } else if bytes.count == 5 {
             isProprietary = false
-            talker = UInt16(bytes[1]) << 8 | UInt16(bytes[2])
-            type = NMEAAddress.pack(bytes[3], bytes[4], bytes[5])
+            talker = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+            type = NMEAAddress.pack(bytes[2], bytes[3], bytes[4])
         } else {
             isProprietary = false
             talker = 0

@@ -27,7 +27,7 @@ public enum NMEADecoder {
     public static func decode(_ sentence: NMEASentence) throws(NMEADecodeError) -> NMEARecord {
         let address = sentence.address
         if address.isProprietary {
-            return .proprietary(manufacturer: ShortCode(sentence[0], dropFirst: 2, count: 3))
+            return .proprietary(manufacturer: ShortCode(sentence[0], dropFirst: 1, count: 3))
         }
         guard address.talker != 0 else { throw NMEADecodeError(.invalidAddress, field: 0) }
         switch address.type {

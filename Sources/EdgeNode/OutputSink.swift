@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Buffered output to a file descriptor (standard output by default), flushed in large writes.
+public struct OutputSink: ~Copyable {
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private let flushThreshold = 1 << 16
+
+    /// Writes to `descriptor`.
+    public init(descriptor: Int32 = STDOUT_FILENO) {
+        self.descriptor = descriptor
+        buffer.reserveCapacity(flushThreshold * 2)
+    }
+
+    /// Appends bytes, flushing when the buffer is large.
+    public mutating func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushThreshold { flush() }
+    }
+
+    /// Appends text.
+    public mutating func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= flushThreshold { flush() }
+    }
+
+    /// Writes everything buffered.
+    public mutating func flush() {
+        OutputSink.writeAll(descriptor, buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    deinit {
+        OutputSink.writeAll(descriptor, buffer)
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ buffer: [UInt8]) {
+        buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+}

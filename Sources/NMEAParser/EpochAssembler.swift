@@ -1,0 +1,234 @@
+/// Assembles the sentences of one receiver epoch into one ``Fix`` and one ``SkyView``, across
+/// talkers and multi-part GSV sets.
+///
+/// An epoch is the run of sentences that share a UTC time of day; a timed sentence (GGA, RMC, GLL,
+/// GNS, ZDA, GST, GBS) with a new time closes the previous epoch. Untimed sentences (GSA, GSV, VTG,
+/// HDT) belong to the epoch in progress. The date is carried across epochs and rolled over at
+/// midnight; two-digit RMC years take their century from the last ZDA, else 1980-2079.
+public struct EpochAssembler: Sendable {
+    /// The epoch in progress (complete once the next epoch starts).
+    public private(set) var fix = Fix()
+    /// The sky view of the epoch in progress; kept from the previous epoch until a GSV arrives.
+    public private(set) var sky = SkyView()
+    /// Epochs closed so far.
+    public private(set) var epochCount = 0
+
+    private var used = UsedSatellites()
+    private var knownDate: CalendarDate?
+    private var dateFromZDA = false
+    private var previousTime: TimeOfDay?
+    private var epochHasData = false
+    private var skyUpdatedThisEpoch = false
+    private var gsaMode: FixMode?
+    private var bestFAAQuality: FixQuality?
+    private var ggaQuality: FixQuality?
+    private var gsvKey = GSVKey(system: nil, signalID: -1)
+    private var gsvExpected = 0
+    private var gsvSeenMask: UInt32 = 0
+
+    private struct GSVKey: Equatable, Sendable {
+        var system: GNSSSystem?
+        var signalID: Int
+    }
+
+    /// Creates an assembler.
+    public init() {}
+
+    /// Adds one decoded sentence; `onEpoch` receives the previous epoch when this sentence starts a new one.
+    /// - Parameters:
+    ///   - record: the decoded sentence.
+    ///   - talker: the talker's system (``NMEAAddress/talkerSystem``), nil for `GN`.
+    public mutating func ingest(_ record: NMEARecord, talker: GNSSSystem?, _ onEpoch: (Fix, SkyView) -> Void) {
+        switch record {
+        case .gga(let s):
+            begin(time: s.time, onEpoch)
+            fix.latitude = s.latitude ?? fix.latitude
+            fix.longitude = s.longitude ?? fix.longitude
+            fix.altitudeMSLMetres = s.altitudeMSLMetres ?? fix.altitudeMSLMetres
+            fix.geoidSeparationMetres = s.geoidSeparationMetres ?? fix.geoidSeparationMetres
+            fix.hdop = s.hdop ?? fix.hdop
+            fix.satellitesUsedReported = s.satellitesUsed ?? fix.satellitesUsedReported
+            fix.differentialAgeSeconds = s.differentialAgeSeconds ?? fix.differentialAgeSeconds
+            fix.differentialStation = s.differentialStation ?? fix.differentialStation
+            if let quality = s.quality { ggaQuality = quality }
+        case .rmc(let s):
+            if let date = s.date { setDate(resolveCentury(date), fromZDA: false) }
+            begin(time: s.time, onEpoch)
+            if s.isValid == true {
+                fix.latitude = s.latitude ?? fix.latitude
+                fix.longitude = s.longitude ?? fix.longitude
+                if let knots = s.speedKnots { fix.speedMetresPerSecond = knots * metresPerSecondPerKnot }
+                fix.courseDegrees = s.courseDegrees ?? fix.courseDegrees
+                noteFAA(s.mode ?? .gps)
+            } else {
+                noteFAA(.invalid)
+            }
+            fix.magneticVariationDegrees = s.magneticVariationDegrees ?? fix.magneticVariationDegrees
+        case .gll(let s):
+            begin(time: s.time, onEpoch)
+            if s.isValid == true, s.mode != .invalid {
+                fix.latitude = s.latitude ?? fix.latitude
+                fix.longitude = s.longitude ?? fix.longitude
+                noteFAA(s.mode ?? .gps)
+            } else {
+                noteFAA(.invalid)
+            }
+        case .gns(let s):
+            begin(time: s.time, onEpoch)
+            if let mode = s.mode { noteFAA(mode) }
+            if s.mode?.hasPosition == true {
+                fix.latitude = s.latitude ?? fix.latitude
+                fix.longitude = s.longitude ?? fix.longitude
+                fix.altitudeMSLMetres = s.altitudeMSLMetres ?? fix.altitudeMSLMetres
+                fix.geoidSeparationMetres = s.geoidSeparationMetres ?? fix.geoidSeparationMetres
+            }
+            fix.hdop = s.hdop ?? fix.hdop
+            fix.satellitesUsedReported = s.satellitesUsed ?? fix.satellitesUsedReported
+            fix.differentialAgeSeconds = s.differentialAgeSeconds ?? fix.differentialAgeSeconds
+            fix.differentialStation = s.differentialStation ?? fix.differentialStation
+        case .zda(let s):
+            if let date = s.date { setDate(date, fromZDA: true) }
+            begin(time: s.time, onEpoch)
+        case .gst(let s):
+            begin(time: s.time, onEpoch)
+            fix.rangeRMS = s.rangeRMS
+            fix.errorEllipseMajorMetres = s.semiMajorMetres
+            fix.errorEllipseMinorMetres = s.semiMinorMetres
+            fix.errorEllipseOrientationDegrees = s.orientationDegrees
+            fix.latitudeErrorMetres = s.latitudeErrorMetres
+            fix.longitudeErrorMetres = s.longitudeErrorMetres
+            fix.altitudeErrorMetres = s.altitudeErrorMetres
+        case .gbs(let s):
+            begin(time: s.time, onEpoch)
+        case .gsa(let s):
+            epochHasData = true
+            if let mode = s.fixMode, let value = FixMode(rawValue: mode) { gsaMode = value }
+            fix.pdop = s.pdop ?? fix.pdop
+            fix.hdop = s.hdop ?? fix.hdop
+            fix.vdop = s.vdop ?? fix.vdop
+            for id in s.satellites(talker: talker) { used.insert(id) }
+        case .gsv(let s):
+            epochHasData = true
+            addSatellites(s, talker: talker)
+        case .vtg(let s):
+            epochHasData = true
+            if s.mode != .invalid {
+                if let knots = s.speedKnots {
+                    fix.speedMetresPerSecond = knots * metresPerSecondPerKnot
+                } else if let kmh = s.speedKilometresPerHour {
+                    fix.speedMetresPerSecond = kmh / 3.6
+                }
+                fix.courseDegrees = s.courseTrueDegrees ?? fix.courseDegrees
+            }
+        case .hdt(let s):
+            fix.headingDegrees = s.headingDegrees ?? fix.headingDegrees
+        case .dtm, .txt, .proprietary, .unsupported:
+            return
+        }
+        refreshDerived()
+    }
+
+    /// Ends the stream: the epoch in progress, if it holds anything, is closed.
+    public mutating func finish(_ onEpoch: (Fix, SkyView) -> Void) {
+        if epochHasData { close(onEpoch) }
+    }
+
+    private mutating func begin(time: TimeOfDay?, _ onEpoch: (Fix, SkyView) -> Void) {
+        guard let time else {
+            epochHasData = true
+            return
+        }
+        if let current = fix.time, current != time {
+            close(onEpoch)
+        }
+        if let previous = previousTime, time < previous,
+           previous.nanosecondsOfDay - time.nanosecondsOfDay > 12 * 3_600_000_000_000, let date = knownDate {
+            // Midnight passed and no sentence has given the new date yet.
+            knownDate = date.next
+        }
+        previousTime = time
+        fix.time = time
+        fix.date = knownDate
+        epochHasData = true
+    }
+
+    private mutating func close(_ onEpoch: (Fix, SkyView) -> Void) {
+        refreshDerived()
+        sky.markUsed(used)
+        onEpoch(fix, sky)
+        epochCount += 1
+        fix = Fix()
+        fix.date = knownDate
+        used.removeAll()
+        gsaMode = nil
+        bestFAAQuality = nil
+        ggaQuality = nil
+        skyUpdatedThisEpoch = false
+        epochHasData = false
+    }
+
+    private mutating func setDate(_ date: CalendarDate, fromZDA: Bool) {
+        knownDate = date
+        dateFromZDA = dateFromZDA || fromZDA
+        fix.date = date
+    }
+
+    /// An RMC year has two digits; after a ZDA, take the century nearest the ZDA's year.
+    private func resolveCentury(_ date: CalendarDate) -> CalendarDate {
+        guard dateFromZDA, let known = knownDate else { return date }
+        var year = known.year - known.year % 100 + date.year % 100
+        if year - known.year > 50 { year -= 100 } else if known.year - year > 50 { year += 100 }
+        return CalendarDate(year: year, month: date.month, day: date.day)
+    }
+
+    private mutating func noteFAA(_ quality: FixQuality) {
+        if bestFAAQuality.map({ quality > $0 }) ?? true { bestFAAQuality = quality }
+    }
+
+    private mutating func refreshDerived() {
+        fix.quality = ggaQuality ?? bestFAAQuality ?? .invalid
+        fix.satellitesUsed = used.perSystem()
+        if let gsaMode {
+            fix.mode = gsaMode
+        } else if fix.quality.hasPosition, fix.latitude != nil {
+            fix.mode = fix.altitudeMSLMetres != nil ? .threeD : .twoD
+        } else {
+            fix.mode = .none
+        }
+    }
+
+    private mutating func addSatellites(_ s: GSV, talker: GNSSSystem?) {
+        if !skyUpdatedThisEpoch {
+            sky.removeAll()
+            skyUpdatedThisEpoch = true
+            gsvExpected = 0
+        }
+        let key = GSVKey(system: talker, signalID: s.signalID ?? 0)
+        if key != gsvKey || s.messageNumber == 1 || s.totalMessages != gsvExpected {
+            if gsvExpected > 0 && gsvSeenMask.nonzeroBitCount < gsvExpected { sky.incompleteSets += 1 }
+            gsvKey = key
+            gsvExpected = s.totalMessages
+            gsvSeenMask = 0
+        }
+        gsvSeenMask |= 1 << UInt32(min(s.messageNumber, 31))
+        for index in 0..<s.satelliteCount {
+            let satellite = s.satellites[index]
+            guard let id = SatelliteID(nmeaNumber: satellite.number, system: talker) else { continue }
+            sky.append(SkySatellite(id: id, signalID: key.signalID, elevationDegrees: satellite.elevationDegrees,
+                                    azimuthDegrees: satellite.azimuthDegrees, snr: satellite.snr, used: used.contains(id)))
+        }
+    }
+
+    /// Whether the GSV set of the last GSV sentence is complete.
+    public var gsvSetComplete: Bool { gsvExpected > 0 && gsvSeenMask.nonzeroBitCount >= gsvExpected }
+
+    /// The sky view with the used flags of the epoch so far applied.
+    public var skySnapshot: SkyView {
+        var copy = sky
+        copy.markUsed(used)
+        return copy
+    }
+}
+
+/// 1852 m / 3600 s.
+let metresPerSecondPerKnot = 1852.0 / 3600.0

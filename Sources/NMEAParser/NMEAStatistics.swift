@@ -1,0 +1,111 @@
+/// Counts kept by ``NMEAStream``: sentences per talker and type, decode failures, epochs,
+/// fixes by quality and satellites per constellation.
+public struct NMEAStatistics: Sendable {
+    /// Sentences per address (`GBGSV`, `PSRF`), keyed by the packed address text.
+    public private(set) var sentencesByAddress: [ShortCode: Int] = [:]
+    /// Sentences that framed but did not decode.
+    public internal(set) var decodeErrors = 0
+    /// The first decode error, with the sentence's stream offset.
+    public internal(set) var firstDecodeError: (offset: Int, error: NMEADecodeError)?
+    /// Sentences delivered with a mismatching checksum (under the accept-and-flag policy).
+    public internal(set) var flaggedChecksums = 0
+    /// Epochs assembled.
+    public internal(set) var epochs = 0
+    /// Epochs per fix quality (index: ``FixQuality/rawValue``).
+    public internal(set) var epochsByQuality: InlineArray<9, Int> = InlineArray(repeating: 0)
+    /// Largest number of satellites seen in one epoch, per system (index: ``GNSSSystem/rawValue``).
+    public internal(set) var maximumSeen: InlineArray<8, Int> = InlineArray(repeating: 0)
+    /// Largest number of satellites used in one epoch, per system.
+    public internal(set) var maximumUsed: InlineArray<8, Int> = InlineArray(repeating: 0)
+
+    mutating func count(_ sentence: NMEASentence) {
+        let key = ShortCode(sentence[0], count: sentence.address.isProprietary ? 4 : 5)
+        sentencesByAddress[key, default: 0] += 1
+    }
+
+    mutating func count(_ fix: Fix, _ sky: SkyView) {
+        epochs += 1
+        epochsByQuality[fix.quality.rawValue] += 1
+        for system in GNSSSystem.allCases {
+            let index = Int(system.rawValue)
+            maximumSeen[index] = max(maximumSeen[index], sky.seenCount(system))
+            maximumUsed[index] = max(maximumUsed[index], Int(fix.satellitesUsed[index]))
+        }
+    }
+
+    /// Total sentences decoded or not.
+    public var sentences: Int { sentencesByAddress.values.reduce(0, +) }
+}
+
+/// Receives what an ``NMEAStream`` produces. Generic use keeps the hot path free of existentials.
+public protocol NMEAStreamConsumer {
+    /// A sentence decoded; `assembler` has already ingested it.
+    mutating func sentence(_ sentence: NMEASentence, record: NMEARecord, assembler: EpochAssembler)
+    /// An epoch closed.
+    mutating func epoch(_ fix: Fix, _ sky: SkyView)
+    /// A sentence framed but failed to decode.
+    mutating func decodeFailed(_ sentence: NMEASentence, error: NMEADecodeError)
+}
+
+extension NMEAStreamConsumer {
+    public mutating func sentence(_ sentence: NMEASentence, record: NMEARecord, assembler: EpochAssembler) {}
+    public mutating func epoch(_ fix: Fix, _ sky: SkyView) {}
+    public mutating func decodeFailed(_ sentence: NMEASentence, error: NMEADecodeError) {}
+}
+
+/// The whole pipeline: bytes -> framer -> decoder -> epoch assembler, with statistics.
+public struct NMEAStream: Sendable {
+    /// The framer (its ``NMEAFramer/discards`` count what it dropped).
+    public private(set) var framer: NMEAFramer
+    private var stages = Stages()
+
+    /// The assembler.
+    public var assembler: EpochAssembler { stages.assembler }
+    /// Counts so far.
+    public var statistics: NMEAStatistics { stages.statistics }
+
+    /// Creates a stream.
+    public init(framer configuration: NMEAFramer.Configuration = .init()) {
+        framer = NMEAFramer(configuration: configuration)
+    }
+
+    /// Feeds a chunk of bytes of any size.
+    public mutating func feed<Consumer: NMEAStreamConsumer>(_ bytes: UnsafeRawBufferPointer, into consumer: inout Consumer) {
+        framer.feed(bytes) { sentence in stages.handle(sentence, &consumer) }
+    }
+
+    /// Ends the stream: the last unterminated sentence and the last epoch are delivered.
+    public mutating func finish<Consumer: NMEAStreamConsumer>(into consumer: inout Consumer) {
+        framer.finish { sentence in stages.handle(sentence, &consumer) }
+        stages.finish(&consumer)
+    }
+
+    private struct Stages: Sendable {
+        var assembler = EpochAssembler()
+        var statistics = NMEAStatistics()
+
+        mutating func handle<Consumer: NMEAStreamConsumer>(_ sentence: NMEASentence, _ consumer: inout Consumer) {
+            statistics.count(sentence)
+            if sentence.checksum == .mismatch { statistics.flaggedChecksums += 1 }
+            do {
+                let record = try NMEADecoder.decode(sentence)
+                assembler.ingest(record, talker: sentence.address.talkerSystem) { fix, sky in
+                    statistics.count(fix, sky)
+                    consumer.epoch(fix, sky)
+                }
+                consumer.sentence(sentence, record: record, assembler: assembler)
+            } catch {
+                statistics.decodeErrors += 1
+                if statistics.firstDecodeError == nil { statistics.firstDecodeError = (sentence.streamOffset, error) }
+                consumer.decodeFailed(sentence, error: error)
+            }
+        }
+
+        mutating func finish<Consumer: NMEAStreamConsumer>(_ consumer: inout Consumer) {
+            assembler.finish { fix, sky in
+                statistics.count(fix, sky)
+                consumer.epoch(fix, sky)
+            }
+        }
+    }
+}

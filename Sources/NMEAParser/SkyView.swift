@@ -1,0 +1,81 @@
+/// One satellite in view on one signal.
+public struct SkySatellite: Sendable, Equatable {
+    public var id: SatelliteID
+    /// NMEA 4.10+ signal ID (hexadecimal digit as sent, e.g. 1 = L1 C/A, 7 = L5/B2a, B = ...), 0 if not sent.
+    public var signalID: Int
+    public var elevationDegrees: Int?
+    public var azimuthDegrees: Int?
+    /// Carrier-to-noise density, dB-Hz; nil when not tracked.
+    public var snr: Int?
+    /// True when a GSA of the epoch lists the satellite as used in the solution.
+    public var used: Bool
+}
+
+/// The satellites seen in one epoch, assembled from the GSV sets of every talker and signal.
+/// Storage is allocated once and reused.
+public struct SkyView: Sendable {
+    /// The satellites, in the order the receiver listed them.
+    public private(set) var satellites: [SkySatellite]
+    /// GSV sets that ended with parts missing.
+    public internal(set) var incompleteSets = 0
+
+    init() {
+        satellites = []
+        satellites.reserveCapacity(128)
+    }
+
+    mutating func removeAll() {
+        satellites.removeAll(keepingCapacity: true)
+        incompleteSets = 0
+    }
+
+    mutating func append(_ satellite: SkySatellite) {
+        // A later part of the same set may repeat a satellite; keep one entry per satellite and signal.
+        if let index = satellites.firstIndex(where: { $0.id == satellite.id && $0.signalID == satellite.signalID }) {
+            satellites[index] = satellite
+        } else {
+            satellites.append(satellite)
+        }
+    }
+
+    mutating func markUsed(_ used: UsedSatellites) {
+        for index in satellites.indices {
+            satellites[index].used = used.contains(satellites[index].id)
+        }
+    }
+
+    /// Satellites seen in a system (counting each satellite once across signals).
+    public func seenCount(_ system: GNSSSystem) -> Int {
+        var count = 0
+        for (index, satellite) in satellites.enumerated() where satellite.id.system == system {
+            if !satellites[..<index].contains(where: { $0.id == satellite.id }) { count += 1 }
+        }
+        return count
+    }
+}
+
+/// The set of satellites the GSA sentences of an epoch name as used; fixed capacity, no allocation.
+struct UsedSatellites: Sendable {
+    private var ids: InlineArray<64, SatelliteID> = InlineArray(repeating: SatelliteID(system: .gps, number: 0))
+    private(set) var count = 0
+
+    mutating func removeAll() { count = 0 }
+
+    mutating func insert(_ id: SatelliteID) {
+        guard !contains(id), count < ids.count else { return }
+        ids[count] = id
+        count += 1
+    }
+
+    func contains(_ id: SatelliteID) -> Bool {
+        for index in 0..<count where ids[index] == id { return true }
+        return false
+    }
+
+    /// Count per system.
+    func perSystem() -> InlineArray<8, UInt8> {
+        var result = InlineArray<8, UInt8>(repeating: 0)
+        for index in 0..<count { result[Int(ids[index].system.rawValue)] &+= 1 }
+        return result
+    }
+}
