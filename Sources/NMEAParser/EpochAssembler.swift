@@ -14,6 +14,7 @@ public struct EpochAssembler: Sendable {
     public private(set) var epochCount = 0
 
     private var used = UsedSatellites()
+    private var previousUsed = UsedSatellites()
     private var knownDate: CalendarDate?
     private var dateFromZDA = false
     private var previousTime: TimeOfDay?
@@ -159,6 +160,7 @@ public struct EpochAssembler: Sendable {
         epochCount += 1
         fix = Fix()
         fix.date = knownDate
+        previousUsed = used
         used.removeAll()
         gsaMode = nil
         bestFAAQuality = nil
@@ -215,17 +217,18 @@ public struct EpochAssembler: Sendable {
             let satellite = s.satellites[index]
             guard let id = SatelliteID(nmeaNumber: satellite.number, system: talker) else { continue }
             sky.append(SkySatellite(id: id, signalID: key.signalID, elevationDegrees: satellite.elevationDegrees,
-                                    azimuthDegrees: satellite.azimuthDegrees, snr: satellite.snr, used: used.contains(id)))
+                                    azimuthDegrees: satellite.azimuthDegrees, snr: satellite.snr, used: false))
         }
     }
 
     /// Whether the GSV set of the last GSV sentence is complete.
     public var gsvSetComplete: Bool { gsvExpected > 0 && gsvSeenMask.nonzeroBitCount >= gsvExpected }
 
-    /// The sky view with the used flags of the epoch so far applied.
+    /// The sky view with the used flags applied: this epoch's GSA sentences, or the previous
+    /// epoch's while this one has none yet (receivers that send GSV before GSA).
     public var skySnapshot: SkyView {
         var copy = sky
-        copy.markUsed(used)
+        copy.markUsed(used.count > 0 ? used : previousUsed)
         return copy
     }
 }

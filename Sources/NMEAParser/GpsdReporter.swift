@@ -65,6 +65,11 @@ public struct GpsdReporter: Sendable {
         case .proprietary:
             // SiRF's PSRFEPE carries the epoch time in field 1, and gpsd latches on it.
             if sentence[0].equals("PSRFEPE") { latch = fractionalTime(sentence[1]) }
+            // SkyTraq's PSTI,030 sets the mode, and carries the epoch time in field 2 when valid.
+            if sentence[0].equals("PSTI") && sentence[1].equals("030") && sentence.fieldCount == 17 {
+                setsPositionOrMode = true
+                if sentence[3].equals("A") && !sentence[12].isEmpty { latch = fractionalTime(sentence[2]) }
+            }
         default:
             break
         }

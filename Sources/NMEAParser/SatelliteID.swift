@@ -16,7 +16,7 @@ public struct SatelliteID: Sendable, Hashable, Comparable, CustomStringConvertib
     ///
     /// The NMEA 4.10+ system ID, when present, wins over the talker; otherwise the talker's system
     /// decides; for the combined `GN` talker the number's range decides. BeiDou is accepted in all
-    /// three schemes (1-63, 201-263, 401-463), and a BeiDou number above 32 stays BeiDou (gpsd 3.22
+    /// three schemes (1-63, 201-263, 401-463), Galileo in three (1-36, Quectel's 101-136, 301-336), and a BeiDou number above 32 stays BeiDou (gpsd 3.22
     /// turns it into SBAS in the second and later sentences of a GSV set).
     /// - Returns: nil for 0, empty or numbers no scheme assigns.
     public init?(nmeaNumber raw: Int, system declared: GNSSSystem?) {
@@ -38,6 +38,7 @@ public struct SatelliteID: Sendable, Hashable, Comparable, CustomStringConvertib
         case .galileo?:
             switch raw {
             case 1...36: self.init(system: .galileo, number: raw)
+            case 101...136: self.init(system: .galileo, number: raw - 100) // Quectel
             case 301...336: self.init(system: .galileo, number: raw - 300)
             default: return nil
             }

@@ -7,7 +7,8 @@ public struct SkySatellite: Sendable, Equatable {
     public var azimuthDegrees: Int?
     /// Carrier-to-noise density, dB-Hz; nil when not tracked.
     public var snr: Int?
-    /// True when a GSA of the epoch lists the satellite as used in the solution.
+    /// True when the latest GSA lists the satellite as used and it is tracked on this signal
+    /// (has an SNR), as gpsd decides it.
     public var used: Bool
 }
 
@@ -40,7 +41,7 @@ public struct SkyView: Sendable {
 
     mutating func markUsed(_ used: UsedSatellites) {
         for index in satellites.indices {
-            satellites[index].used = used.contains(satellites[index].id)
+            satellites[index].used = satellites[index].snr != nil && used.contains(satellites[index].id)
         }
     }
 

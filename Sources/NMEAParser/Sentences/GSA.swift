@@ -21,23 +21,21 @@ public struct GSA: Sendable {
         fixMode = try s[2].int()
         satelliteNumbers = InlineArray(repeating: 0)
         satelliteCount = 0
-        // Receivers vary the number of satellite fields (12 is standard); the DOPs are the three
-        // fields after them, and a one-character system ID may follow (NMEA 4.10+).
-        let trailing = s.fieldCount >= 19 && s[s.fieldCount - 1].bytes.count == 1 ? 4 : 3
-        let lastSatellite = s.fieldCount - trailing - 1
-        if lastSatellite >= 3 {
-            for index in 3...lastSatellite {
-                guard let number = try s[index].int() else { continue }
-                guard satelliteCount < satelliteNumbers.count else { break }
-                satelliteNumbers[satelliteCount] = Int16(clamping: number)
-                satelliteCount += 1
-            }
+        // Twelve satellite fields is the standard; some receivers send more. The three DOPs follow
+        // them, then (NMEA 4.10+) a one-character system ID. SiRF appends a fourth DOP instead.
+        let hasSystemID = s.fieldCount >= 19 && s[s.fieldCount - 1].bytes.count == 1
+        let lastSatellite = s.fieldCount <= 19 ? 14 : s.fieldCount - (hasSystemID ? 4 : 3) - 1
+        for index in 3...lastSatellite {
+            guard let number = try s[index].int() else { continue }
+            guard satelliteCount < satelliteNumbers.count else { break }
+            satelliteNumbers[satelliteCount] = Int16(clamping: number)
+            satelliteCount += 1
         }
         let dop = lastSatellite + 1
         pdop = try s[dop].double()
         hdop = try s[dop + 1].double()
         vdop = try s[dop + 2].double()
-        if trailing == 4, let id = try s[dop + 3].hex() {
+        if hasSystemID, let id = try s[s.fieldCount - 1].hex() {
             system = GNSSSystem(nmeaSystemID: id)
         }
     }
