@@ -26,6 +26,7 @@ public struct EpochAssembler: Sendable {
     private var gsvKey = GSVKey(system: nil, signalID: -1)
     private var gsvExpected = 0
     private var gsvSeenMask: UInt32 = 0
+    private var gsvSetStart = 0
 
     private struct GSVKey: Equatable, Sendable {
         var system: GNSSSystem?
@@ -211,13 +212,15 @@ public struct EpochAssembler: Sendable {
             gsvKey = key
             gsvExpected = s.totalMessages
             gsvSeenMask = 0
+            gsvSetStart = sky.satellites.count
         }
         gsvSeenMask |= 1 << UInt32(min(s.messageNumber, 31))
         for index in 0..<s.satelliteCount {
             let satellite = s.satellites[index]
             guard let id = SatelliteID(nmeaNumber: satellite.number, system: talker) else { continue }
             sky.append(SkySatellite(id: id, signalID: key.signalID, elevationDegrees: satellite.elevationDegrees,
-                                    azimuthDegrees: satellite.azimuthDegrees, snr: satellite.snr, used: false))
+                                    azimuthDegrees: satellite.azimuthDegrees, snr: satellite.snr, used: false),
+                       setStart: gsvSetStart)
         }
     }
 

@@ -70,8 +70,9 @@ public struct SatelliteID: Sendable, Hashable, Comparable, CustomStringConvertib
         case 33...64: self.init(system: .sbas, number: raw + 87)
         case 65...96: self.init(system: .glonass, number: raw - 64)
         case 120...158: self.init(system: .sbas, number: raw)
-        case 193...202: self.init(system: .qzss, number: raw - 192)
-        case 201...263: self.init(system: .beidou, number: raw - 200)
+        case 193...200: self.init(system: .qzss, number: raw - 192)
+        case 201...263: self.init(system: .beidou, number: raw - 200) // 201-202 are BeiDou here, not QZSS
+
         case 301...336: self.init(system: .galileo, number: raw - 300)
         case 401...463: self.init(system: .beidou, number: raw - 400)
         default: return nil

@@ -30,9 +30,10 @@ public struct SkyView: Sendable {
         incompleteSets = 0
     }
 
-    mutating func append(_ satellite: SkySatellite) {
-        // A later part of the same set may repeat a satellite; keep one entry per satellite and signal.
-        if let index = satellites.firstIndex(where: { $0.id == satellite.id && $0.signalID == satellite.signalID }) {
+    /// Adds a satellite of the GSV set that starts at `setStart`; a repeat within the set replaces
+    /// the earlier entry. Sets are kept apart: receivers that send no signal ID send one set per signal.
+    mutating func append(_ satellite: SkySatellite, setStart: Int) {
+        if let index = satellites[setStart...].firstIndex(where: { $0.id == satellite.id && $0.signalID == satellite.signalID }) {
             satellites[index] = satellite
         } else {
             satellites.append(satellite)
