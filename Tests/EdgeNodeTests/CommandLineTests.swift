@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// Runs the built `edge-node` binary and returns exit code, stdout and stderr.
+func runEdgeNode(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+    let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/debug/edge-node")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(stdin) }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
+
+@Suite("Command line")
+struct CommandLineTests {
+    @Test(arguments: [["--help"], ["nmea", "--help"], ["nmea", "decode", "--help"], ["nmea", "stats", "--help"], ["demo", "--help"]])
+    func helpTeachesWithExamples(_ arguments: [String]) throws {
+        let result = try runEdgeNode(arguments)
+        #expect(result.status == 0)
+        #expect(result.out.contains("USAGE"))
+    }
+
+    @Test func topLevelHelpHasExamples() throws {
+        #expect(try runEdgeNode(["--help"]).out.contains("Examples"))
+    }
+
+    @Test func demoDecodesTheEmbeddedCapture() throws {
+        let result = try runEdgeNode(["demo"])
+        #expect(result.status == 0)
+        #expect(result.out.contains("RTK fixed"))
+        #expect(result.out.contains("epochs                12"))
+    }
+
+    @Test func missingFileIsAnInputError() throws {
+        let result = try runEdgeNode(["nmea", "stats", "/nonexistent/capture.log"])
+        #expect(result.status == 2)
+        #expect(result.err.hasPrefix("edge-node: cannot open /nonexistent/capture.log"))
+    }
+
+    @Test func badOptionIsAUsageError() throws {
+        #expect(try runEdgeNode(["nmea", "decode", "--max-length", "3"]).status == 64)
+        let result = try runEdgeNode(["nmea", "decode", "--no-such-flag"])
+        #expect(result.status != 0)
+    }
+
+    @Test func statsJSONFromStandardInput() throws {
+        let input = Data("$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\n".utf8)
+        let result = try runEdgeNode(["nmea", "stats", "--json", "-"], stdin: input)
+        #expect(result.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as! [String: Any]
+        #expect(object["sentences"] as? Int == 1)
+        #expect((object["by_address"] as? [String: Int])?["GPGGA"] == 1)
+        #expect(object["epochs"] as? Int == 1)
+    }
+}
+
+@Suite("gpsdecode, run live")
+struct GpsdecodeLiveTests {
+    /// gpsd's own decoder on the same captures: every 2D/3D position gpsdecode reports is one of our epochs'.
+    @Test(arguments: ["beidou-bd", "beidou-gb", "nmea-rtk", "quectelLC79D-1", "skytraq", "ublox-zed-f9p-nmea"])
+    func positionsAgreeWithGpsdecode(_ name: String) throws {
+        let log = sharedData.appendingPathComponent("nmea/gpsd/\(name).log")
+        guard FileManager.default.fileExists(atPath: log.path) else {
+            print("skipping: \(log.path) is absent")
+            return
+        }
+        let gpsdecode = ["/usr/bin/gpsdecode", "/usr/local/bin/gpsdecode"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            #expect(gpsdecode != nil, "make test installs gpsd-clients; gpsdecode must be present in CI")
+        }
+        guard let gpsdecode else {
+            print("skipping: gpsdecode not installed (apt-get install gpsd-clients)")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: gpsdecode)
+        process.arguments = ["-j"]
+        process.standardInput = try FileHandle(forReadingFrom: log)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var theirs = Set<String>()
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  object["class"] as? String == "TPV", (object["mode"] as? Int ?? 0) >= 2,
+                  let lat = object["lat"] as? Double, let lon = object["lon"] as? Double else { continue }
+            theirs.insert(String(format: "%.7f %.7f", lat, lon))
+        }
+        let ours = try runEdgeNode(["nmea", "decode", "--json", log.path])
+        var mine = Set<String>()
+        for line in ours.out.split(separator: "\n") {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  object["class"] as? String == "TPV", let lat = object["lat"] as? Double, let lon = object["lon"] as? Double else { continue }
+            mine.insert(String(format: "%.7f %.7f", lat, lon))
+        }
+        #expect(theirs.isEmpty == mine.isEmpty, "a fix on one side only")
+        #expect(theirs.subtracting(mine).isEmpty, "positions gpsdecode reports that we do not: \(theirs.subtracting(mine).prefix(3))")
+    }
+}
