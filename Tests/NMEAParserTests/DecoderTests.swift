@@ -1,0 +1,105 @@
+import Testing
+@testable import NMEAParser
+
+@Suite("Sentences and quirks")
+struct DecoderTests {
+    @Test func ggaWithRTKQualitiesAndAbsentFields() throws {
+        guard case .gga(let fixed) = try decode("GNGGA,132819.60,4134.49795459,N,09345.03431421,W,4,10,0.9,278.161,M,-31.442,M,6.6,0133") else { Issue.record("not GGA"); return }
+        #expect(fixed.quality == .rtkFixed)
+        #expect(abs(fixed.latitude! - 41.574965909833) < 1e-12)
+        #expect(abs(fixed.longitude! - -93.750571903500) < 1e-12)
+        #expect(fixed.time == TimeOfDay(hour: 13, minute: 28, second: 19, nanosecond: 600_000_000))
+        #expect(fixed.differentialStation == 133)
+        guard case .gga(let float) = try decode("GPGGA,,,,,,5,,,,,,,,") else { Issue.record("not GGA"); return }
+        #expect(float.quality == .rtkFloat)
+        #expect(float.latitude == nil && float.altitudeMSLMetres == nil && float.time == nil && float.hdop == nil)
+    }
+
+    @Test func rmcDatesBeforeAndAfter2017StayPut() throws {
+        guard case .rmc(let old) = try decode("GNRMC,053232.438,A,3114.8789,N,12135.2442,E,0.26,167.42,020315,,,A") else { Issue.record("not RMC"); return }
+        #expect(old.date == CalendarDate(year: 2015, month: 3, day: 2))
+        guard case .rmc(let west) = try decode("GNRMC,004020.00,A,4552.65398,S,17030.00660,E,0.101,,120419,11.5,W,A,V") else { Issue.record("not RMC"); return }
+        #expect(west.magneticVariationDegrees == -11.5)
+        #expect(west.navigationalStatus == UInt8(ascii: "V"))
+        #expect(west.courseDegrees == nil)
+    }
+
+    @Test func gllWithASignedLongitudeIsKept() throws {
+        guard case .gll(let gll) = try decode("GPGLL,4916.45,N,-12311.12,,225444,A,A") else { Issue.record("not GLL"); return }
+        #expect(abs(gll.longitude! - -123.18533333333) < 1e-9)
+        #expect(gll.isValid == true)
+    }
+
+    @Test func gsaSystemIDWinsOverTheTalker() throws {
+        guard case .gsa(let gsa) = try decode("GNGSA,A,3,13,12,22,19,08,21,,,,,,,1.22,0.76,0.96,4") else { Issue.record("not GSA"); return }
+        #expect(gsa.system == .beidou)
+        let used = Array(gsa.satellites(talker: nil))
+        #expect(used.count == 6)
+        #expect(used.allSatisfy { $0.system == .beidou })
+        guard case .gsa(let sirf) = try decode("BDGSA,A,3,02,03,04,,,,,,,,,,5.1,1.3,4.9,3.3") else { Issue.record("not GSA"); return }
+        #expect(sirf.system == nil && sirf.pdop == 5.1 && sirf.vdop == 4.9)
+        #expect(Array(sirf.satellites(talker: .beidou)) == [2, 3, 4].map { SatelliteID(system: .beidou, number: $0) })
+    }
+
+    @Test func gsvHexSignalID() throws {
+        guard case .gsv(let gsv) = try decode("GBGSV,1,1,02,21,,,15,25,,,28,B") else { Issue.record("not GSV"); return }
+        #expect(gsv.signalID == 0xB)
+        #expect(gsv.satelliteCount == 2)
+        #expect(gsv.satellites[0].elevationDegrees == nil && gsv.satellites[0].snr == 15)
+        #expect(ubxSignalID(system: .beidou, nmeaSignalID: 0xB) == 2)
+    }
+
+    @Test(arguments: [(1, 1), (37, 37), (201, 1), (237, 37), (401, 1), (463, 63)])
+    func beidouNumberingSchemes(raw: Int, number: Int) {
+        #expect(SatelliteID(nmeaNumber: raw, system: .beidou) == SatelliteID(system: .beidou, number: number))
+    }
+
+    @Test func beidouAbove32InALaterGSVPartStaysBeiDou() {
+        let text = framed("GBGSV,2,1,05,01,29,321,30,03,12,292,31,04,37,345,32,08,49,229,33") +
+            framed("GBGSV,2,2,05,36,41,301,35") + framed("GNRMC,004020.00,A,4552.65398,S,17030.00660,E,0.1,,120419,,,A")
+        let result = epochs(of: text)
+        let sky = result.epochs[0].1
+        #expect(sky.satellites.last?.id == SatelliteID(system: .beidou, number: 36))
+        #expect(sky.seenCount(.beidou) == 5 && sky.seenCount(.sbas) == 0)
+    }
+
+    @Test func epochDateRollsOverAtMidnight() {
+        let text = framed("GPRMC,235959.00,A,2216.26,N,11334.60,E,0.0,,311226,,,A") + framed("GPGGA,000000.00,2216.26,N,11334.60,E,1,08,0.9,5.0,M,-3.1,M,,")
+        let result = epochs(of: text)
+        #expect(result.epochs.count == 2)
+        #expect(result.epochs[1].0.date == CalendarDate(year: 2027, month: 1, day: 1))
+    }
+
+    @Test func zdaCenturyAppliesToRMC() {
+        let text = framed("GPZDA,120000.00,01,01,2079,00,00") + framed("GPRMC,120001.00,A,2216.26,N,11334.60,E,0.0,,010180,,,A")
+        let result = epochs(of: text)
+        #expect(result.epochs.last?.0.date == CalendarDate(year: 2080, month: 1, day: 1))
+    }
+
+    @Test func fixQualityAndUsedSatellitesPerSystem() {
+        let text = framed("GNGGA,080000.00,2216.26,N,11334.60,E,5,18,0.62,12.40,M,-3.10,M,1.0,0101") +
+            framed("GNGSA,A,3,05,13,15,,,,,,,,,,1.10,0.62,0.91,1") + framed("GNGSA,A,3,201,09,,,,,,,,,,,1.10,0.62,0.91,4") +
+            framed("GNRMC,080000.00,A,2216.26,N,11334.60,E,2.10,38.5,291126,,,F,V")
+        let result = epochs(of: text)
+        let fix = result.epochs[0].0
+        #expect(fix.quality == .rtkFloat && fix.mode == .threeD)
+        #expect(fix.satellitesUsed[Int(GNSSSystem.gps.rawValue)] == 3 && fix.satellitesUsed[Int(GNSSSystem.beidou.rawValue)] == 2)
+        #expect(fix.altitudeHAEMetres == 9.3)
+        #expect(abs(fix.speedMetresPerSecond! - 2.1 * 1852 / 3600) < 1e-12)
+    }
+
+    @Test(arguments: [
+        ("GPGGA,12x519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,", 1, NMEADecodeError.Code.invalidTime),
+        ("GPGGA,123519,4807.0x8,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,", 2, .invalidCoordinate),
+        ("GPGGA,123519,4867.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,", 2, .outOfRange),
+        ("GPGGA,123519,4807.038,Q,01131.000,E,1,08,0.9,545.4,M,46.9,M,,", 3, .invalidCoordinate),
+        ("GPGGA,123519,4807.038,N,01131.000,E,9,08,0.9,545.4,M,46.9,M,,", 6, .outOfRange),
+        ("GPRMC,123519,A,4807.038,N,01131.000,E,0.0,,321399,,,A", 9, .outOfRange),
+        ("GPGSV,2,3,08,01,29,321,30", 2, .outOfRange),
+        ("GPGGA,123519", 2, .tooFewFields),
+        ("GPZDA,120000.00,01,13,2020,00,00", 3, .outOfRange),
+    ])
+    func malformedInputGivesATypedErrorWithItsField(body: String, field: Int, code: NMEADecodeError.Code) {
+        #expect(throws: NMEADecodeError(code, field: field)) { try decode(body) }
+    }
+}
