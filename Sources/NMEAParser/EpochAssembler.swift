@@ -44,14 +44,10 @@ public struct EpochAssembler: Sendable {
         switch record {
         case .gga(let s):
             begin(time: s.time, onEpoch)
-            fix.latitude = s.latitude ?? fix.latitude
-            fix.longitude = s.longitude ?? fix.longitude
-            fix.altitudeMSLMetres = s.altitudeMSLMetres ?? fix.altitudeMSLMetres
-            fix.geoidSeparationMetres = s.geoidSeparationMetres ?? fix.geoidSeparationMetres
-            fix.hdop = s.hdop ?? fix.hdop
-            fix.satellitesUsedReported = s.satellitesUsed ?? fix.satellitesUsedReported
-            fix.differentialAgeSeconds = s.differentialAgeSeconds ?? fix.differentialAgeSeconds
-            fix.differentialStation = s.differentialStation ?? fix.differentialStation
+            mergeSolution(latitude: s.latitude, longitude: s.longitude, altitude: s.altitudeMSLMetres,
+                          separation: s.geoidSeparationMetres)
+            mergeSolutionStatus(hdop: s.hdop, satellites: s.satellitesUsed, age: s.differentialAgeSeconds,
+                                station: s.differentialStation)
             if let quality = s.quality { ggaQuality = quality }
         case .rmc(let s):
             if let date = s.date { setDate(resolveCentury(date), fromZDA: false) }
@@ -79,15 +75,11 @@ public struct EpochAssembler: Sendable {
             begin(time: s.time, onEpoch)
             if let mode = s.mode { noteFAA(mode) }
             if s.mode?.hasPosition == true {
-                fix.latitude = s.latitude ?? fix.latitude
-                fix.longitude = s.longitude ?? fix.longitude
-                fix.altitudeMSLMetres = s.altitudeMSLMetres ?? fix.altitudeMSLMetres
-                fix.geoidSeparationMetres = s.geoidSeparationMetres ?? fix.geoidSeparationMetres
+                mergeSolution(latitude: s.latitude, longitude: s.longitude, altitude: s.altitudeMSLMetres,
+                              separation: s.geoidSeparationMetres)
             }
-            fix.hdop = s.hdop ?? fix.hdop
-            fix.satellitesUsedReported = s.satellitesUsed ?? fix.satellitesUsedReported
-            fix.differentialAgeSeconds = s.differentialAgeSeconds ?? fix.differentialAgeSeconds
-            fix.differentialStation = s.differentialStation ?? fix.differentialStation
+            mergeSolutionStatus(hdop: s.hdop, satellites: s.satellitesUsed, age: s.differentialAgeSeconds,
+                                station: s.differentialStation)
         case .zda(let s):
             if let date = s.date { setDate(date, fromZDA: true) }
             begin(time: s.time, onEpoch)
@@ -133,6 +125,21 @@ public struct EpochAssembler: Sendable {
     /// Ends the stream: the epoch in progress, if it holds anything, is closed.
     public mutating func finish(_ onEpoch: (Fix, SkyView) -> Void) {
         if epochHasData { close(onEpoch) }
+    }
+
+    /// GGA and GNS carry the same solution fields; a present value replaces, an absent one keeps.
+    private mutating func mergeSolution(latitude: Double?, longitude: Double?, altitude: Double?, separation: Double?) {
+        fix.latitude = latitude ?? fix.latitude
+        fix.longitude = longitude ?? fix.longitude
+        fix.altitudeMSLMetres = altitude ?? fix.altitudeMSLMetres
+        fix.geoidSeparationMetres = separation ?? fix.geoidSeparationMetres
+    }
+
+    private mutating func mergeSolutionStatus(hdop: Double?, satellites: Int?, age: Double?, station: Int?) {
+        fix.hdop = hdop ?? fix.hdop
+        fix.satellitesUsedReported = satellites ?? fix.satellitesUsedReported
+        fix.differentialAgeSeconds = age ?? fix.differentialAgeSeconds
+        fix.differentialStation = station ?? fix.differentialStation
     }
 
     private mutating func begin(time: TimeOfDay?, _ onEpoch: (Fix, SkyView) -> Void) {
