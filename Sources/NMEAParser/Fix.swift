@@ -8,7 +8,7 @@ public enum FixMode: Int, Sendable, Comparable {
 }
 
 /// Everything one receiver epoch said about the position solution. Absent values are nil.
-public struct Fix: Sendable, Equatable {
+public struct Fix: Sendable {
     /// UTC date, when a date is known (from RMC or ZDA, carried across epochs).
     public var date: CalendarDate?
     /// UTC time of day of the epoch.
@@ -70,14 +70,4 @@ public struct Fix: Sendable, Equatable {
 
     /// True when the epoch carries a usable position.
     public var hasPosition: Bool { quality.hasPosition && latitude != nil && longitude != nil }
-
-    public static func == (lhs: Fix, rhs: Fix) -> Bool {
-        guard lhs.date == rhs.date, lhs.time == rhs.time, lhs.latitude == rhs.latitude, lhs.longitude == rhs.longitude,
-              lhs.altitudeMSLMetres == rhs.altitudeMSLMetres, lhs.geoidSeparationMetres == rhs.geoidSeparationMetres,
-              lhs.speedMetresPerSecond == rhs.speedMetresPerSecond, lhs.courseDegrees == rhs.courseDegrees,
-              lhs.quality == rhs.quality, lhs.mode == rhs.mode, lhs.hdop == rhs.hdop, lhs.vdop == rhs.vdop,
-              lhs.pdop == rhs.pdop, lhs.satellitesUsedReported == rhs.satellitesUsedReported else { return false }
-        for index in lhs.satellitesUsed.indices where lhs.satellitesUsed[index] != rhs.satellitesUsed[index] { return false }
-        return true
-    }
 }

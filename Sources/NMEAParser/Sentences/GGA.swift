@@ -39,8 +39,3 @@ public struct GGA: Sendable, Equatable {
 func requireFields(_ s: NMEASentence, _ count: Int) throws(NMEADecodeError) {
     guard s.fieldCount >= count else { throw NMEADecodeError(.tooFewFields, field: s.fieldCount) }
 }
-
-@inline(__always)
-func optionalCharacter(_ field: NMEAField) throws(NMEADecodeError) -> UInt8? {
-    try field.character()
-}
