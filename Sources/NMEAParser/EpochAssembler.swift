@@ -13,8 +13,8 @@ public struct EpochAssembler: Sendable {
     /// Epochs closed so far.
     public private(set) var epochCount = 0
 
-    private var used = UsedSatellites()
-    private var previousUsed = UsedSatellites()
+    private var used = SatelliteSet()
+    private var previousUsed = SatelliteSet()
     private var knownDate: CalendarDate?
     private var dateFromZDA = false
     private var previousTime: TimeOfDay?
@@ -101,6 +101,7 @@ public struct EpochAssembler: Sendable {
             fix.hdop = s.hdop ?? fix.hdop
             fix.vdop = s.vdop ?? fix.vdop
             for id in s.satellites(talker: talker) { used.insert(id) }
+            fix.satellitesUsed = used.perSystem()
         case .gsv(let s):
             epochHasData = true
             addSatellites(s, talker: talker)
@@ -197,7 +198,6 @@ public struct EpochAssembler: Sendable {
 
     private mutating func refreshDerived() {
         fix.quality = ggaQuality ?? bestFAAQuality ?? .invalid
-        fix.satellitesUsed = used.perSystem()
         if let gsaMode {
             fix.mode = gsaMode
         } else if fix.quality.hasPosition, fix.latitude != nil {
@@ -234,13 +234,9 @@ public struct EpochAssembler: Sendable {
     /// Whether the GSV set of the last GSV sentence is complete.
     public var gsvSetComplete: Bool { gsvExpected > 0 && gsvSeenMask.nonzeroBitCount >= gsvExpected }
 
-    /// The sky view with the used flags applied: this epoch's GSA sentences, or the previous
-    /// epoch's while this one has none yet (receivers that send GSV before GSA).
-    public var skySnapshot: SkyView {
-        var copy = sky
-        copy.markUsed(used.count > 0 ? used : previousUsed)
-        return copy
-    }
+    /// The satellites used, for the sky view in progress: this epoch's GSA sentences, or the
+    /// previous epoch's while this one has none yet (receivers that send GSV before GSA).
+    var usedInSky: SatelliteSet { used.isEmpty ? previousUsed : used }
 }
 
 /// 1852 m / 3600 s.

@@ -91,7 +91,7 @@ public struct GpsdReporter: Sendable {
 
         if reportFix { writeTPV(assembler.fix, into: &out) }
         if gst { writeGST(assembler.fix, into: &out) }
-        if satellites { writeSKY(assembler.fix, assembler.skySnapshot, into: &out) }
+        if satellites { writeSKY(assembler.fix, assembler.sky, used: assembler.usedInSky, into: &out) }
     }
 
     private func fractionalTime(_ field: NMEAField) -> Double? {
@@ -131,16 +131,16 @@ public struct GpsdReporter: Sendable {
         out.raw("}\n")
     }
 
-    /// Writes one SKY object and a newline.
-    public func writeSKY(_ fix: Fix, _ sky: SkyView, into out: inout JSONWriter) {
+    /// Writes one SKY object and a newline; `used` names the satellites used in the solution.
+    func writeSKY(_ fix: Fix, _ sky: SkyView, used: SatelliteSet, into out: inout JSONWriter) {
         out.raw("{\"class\":\"SKY\"")
         writeDOPs(fix, into: &out)
-        var used = 0
-        for satellite in sky.satellites where satellite.used { used += 1 }
+        var usedCount = 0
+        for satellite in sky.satellites where used.marks(satellite) { usedCount += 1 }
         out.key("nSat")
         out.integer(sky.satellites.count)
         out.key("uSat")
-        out.integer(used)
+        out.integer(usedCount)
         if !sky.satellites.isEmpty {
             out.raw(",\"satellites\":[")
             for (index, satellite) in sky.satellites.enumerated() {
@@ -151,7 +151,7 @@ public struct GpsdReporter: Sendable {
                 if let azimuth = satellite.azimuthDegrees { out.key("az"); out.fixed(Double(azimuth), decimals: 1) }
                 if let snr = satellite.snr { out.key("ss"); out.fixed(Double(snr), decimals: 1) }
                 out.key("used")
-                out.raw(satellite.used ? "true" : "false")
+                out.raw(used.marks(satellite) ? "true" : "false")
                 out.key("gnssid")
                 out.integer(Int(satellite.id.system.rawValue))
                 out.key("svid")

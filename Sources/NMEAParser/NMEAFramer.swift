@@ -5,7 +5,8 @@
 /// borrowed ``NMEASentence`` view. It resynchronises after garbage, binary frames (UBX, SiRF) and
 /// truncated lines, and counts every discarded run of bytes by reason in ``discards``.
 ///
-/// Steady state allocates nothing: the sentence buffer and the field table are allocated once.
+/// Steady state allocates nothing: a sentence inside one chunk is delivered in place, and the
+/// buffer for sentences that span chunks and the field table are allocated once.
 public struct NMEAFramer: Sendable {
     /// What to do with a sentence whose checksum does not match.
     public enum ChecksumPolicy: Sendable {
@@ -68,11 +69,13 @@ public struct NMEAFramer: Sendable {
     /// Sentences delivered so far.
     public private(set) var sentencesDelivered = 0
 
-    private var line: [UInt8]
-    private var fieldStarts: [Int32]
+    /// A line begun in an earlier chunk: its first bytes (at most `lineCapacity`) and its full length.
+    private var pending: [UInt8]
+    private var pendingLength = 0
+    private var pendingOffset = 0
     private var inSentence = false
-    private var overflowed = false
-    private var lineStartOffset = 0
+    /// Field start offsets of the sentence being delivered; fixed size, written in place.
+    private var fieldStarts: [Int32]
     private let lineCapacity: Int
 
     /// Creates a framer.
@@ -80,134 +83,187 @@ public struct NMEAFramer: Sendable {
         self.configuration = configuration
         // Without CR LF: the longest accepted text from `$` to the last checksum digit.
         lineCapacity = max(8, configuration.maximumLength + configuration.lengthTolerance - 2)
-        line = [UInt8]()
-        line.reserveCapacity(lineCapacity)
-        fieldStarts = [Int32]()
-        fieldStarts.reserveCapacity(lineCapacity + 1)
+        pending = []
+        pending.reserveCapacity(lineCapacity)
+        fieldStarts = [Int32](repeating: 0, count: lineCapacity + 2)
     }
 
     /// Feeds a chunk of bytes; `body` is called once for each complete sentence, in order.
     ///
-    /// The sentence passed to `body` borrows the framer's buffers and is valid only during the call.
+    /// The sentence passed to `body` borrows the chunk (or the framer's buffer, for a sentence
+    /// that spans chunks) and is valid only during the call.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ body: (NMEASentence) throws -> Void) rethrows {
-        for byte in bytes {
-            try consume(byte, body)
+        try bytes.withMemoryRebound(to: UInt8.self) { input in
+            let count = input.count
+            var index = inSentence ? try continuePending(input, body) : 0
+            while index < count {
+                let byte = input[index]
+                guard isSentenceStart(byte) else {
+                    if byte != carriageReturn && byte != lineFeed { discards.garbageBytes += 1 }
+                    index += 1
+                    continue
+                }
+                let start = index
+                var end = start + 1
+                while end < count, isSentenceByte(input[end]) { end += 1 }
+                if end == count {
+                    openPending(UnsafeBufferPointer(rebasing: input[start..<end]), offset: bytesConsumed + start)
+                    break
+                }
+                index = try lineStopped(at: input[end], end: end,
+                                        text: UnsafeBufferPointer(rebasing: input[start..<end]),
+                                        offset: bytesConsumed + start, body)
+            }
+            bytesConsumed += count
         }
     }
 
-    /// Feeds bytes from any collection (convenience for tests and small inputs).
+    /// Feeds bytes from any collection (convenience for tests and small inputs; copies them).
     public mutating func feed<C: Collection>(_ bytes: C, _ body: (NMEASentence) throws -> Void) rethrows where C.Element == UInt8 {
-        for byte in bytes {
-            try consume(byte, body)
-        }
+        try Array(bytes).withUnsafeBytes { try feed($0, body) }
     }
 
     /// Ends the stream: an unterminated last sentence is delivered if it is complete and valid
     /// (its checksum matches or it has none), and counted as truncated otherwise.
     public mutating func finish(_ body: (NMEASentence) throws -> Void) rethrows {
         if inSentence {
-            try endOfLine(body)
+            inSentence = false
+            try completePending(body)
         }
     }
 
+    /// Carries the pending line into this chunk; returns the index of the first byte after it.
+    private mutating func continuePending(_ input: UnsafeBufferPointer<UInt8>, _ body: (NMEASentence) throws -> Void) rethrows -> Int {
+        var end = 0
+        while end < input.count, isSentenceByte(input[end]) { end += 1 }
+        appendPending(UnsafeBufferPointer(rebasing: input[0..<end]))
+        guard end < input.count else { return end }
+        inSentence = false
+        let stop = input[end]
+        if stop == carriageReturn || stop == lineFeed {
+            try completePending(body)
+            return end + 1
+        }
+        countTruncated(length: pendingLength)
+        if isSentenceStart(stop) { return end }
+        discards.garbageBytes += 1
+        return end + 1
+    }
+
+    /// Handles the byte that ended a line's printable run; returns where scanning resumes.
     @inline(__always)
-    private mutating func consume(_ byte: UInt8, _ body: (NMEASentence) throws -> Void) rethrows {
-        defer { bytesConsumed += 1 }
-        if byte == UInt8(ascii: "$") || byte == UInt8(ascii: "!") {
-            if inSentence { discardLine(truncated: true) }
-            startLine(byte)
-            return
+    private mutating func lineStopped(at stop: UInt8, end: Int, text: UnsafeBufferPointer<UInt8>, offset: Int,
+                                      _ body: (NMEASentence) throws -> Void) rethrows -> Int {
+        if stop == carriageReturn || stop == lineFeed {
+            try complete(text, offset: offset, body)
+            return end + 1
         }
-        guard inSentence else {
-            if byte != 0x0D && byte != 0x0A { discards.garbageBytes += 1 }
-            return
-        }
-        if byte == 0x0D || byte == 0x0A {
-            try endOfLine(body)
-            return
-        }
-        if byte < 0x20 || byte > 0x7E {
-            // Binary data inside a line: the line was cut; the byte itself is garbage.
-            discardLine(truncated: true)
-            discards.garbageBytes += 1
-            return
-        }
-        if overflowed || line.count == lineCapacity {
-            overflowed = true
-            discards.tooLongBytes += 1
-            return
-        }
-        line.append(byte)
+        // A new sentence start, a control byte or a non-ASCII byte cut the line.
+        countTruncated(length: text.count)
+        if isSentenceStart(stop) { return end }
+        discards.garbageBytes += 1
+        return end + 1
     }
 
-    private mutating func startLine(_ byte: UInt8) {
-        line.removeAll(keepingCapacity: true)
-        line.append(byte)
+    private mutating func openPending(_ text: UnsafeBufferPointer<UInt8>, offset: Int) {
+        pending.removeAll(keepingCapacity: true)
+        pendingLength = 0
+        pendingOffset = offset
         inSentence = true
-        overflowed = false
-        lineStartOffset = bytesConsumed
+        appendPending(text)
     }
 
-    private mutating func discardLine(truncated: Bool) {
-        if truncated {
-            discards.truncated += 1
-            discards.truncatedBytes += line.count
-        }
-        inSentence = false
-        line.removeAll(keepingCapacity: true)
+    private mutating func appendPending(_ text: UnsafeBufferPointer<UInt8>) {
+        pendingLength += text.count
+        let room = lineCapacity - pending.count
+        pending.append(contentsOf: UnsafeBufferPointer(rebasing: text.prefix(room)))
     }
 
-    private mutating func endOfLine(_ body: (NMEASentence) throws -> Void) rethrows {
-        inSentence = false
-        if overflowed {
-            discards.tooLong += 1
-            discards.tooLongBytes += line.count
-            line.removeAll(keepingCapacity: true)
+    private mutating func completePending(_ body: (NMEASentence) throws -> Void) rethrows {
+        guard pendingLength <= lineCapacity else {
+            countTooLong(length: pendingLength)
             return
         }
-        guard line.count >= 2 else {
-            discards.truncated += 1
-            discards.truncatedBytes += line.count
-            return
+        var line = [UInt8]()
+        swap(&line, &pending)
+        defer { swap(&line, &pending) }
+        try line.withUnsafeBufferPointer { try complete($0, offset: pendingOffset, body) }
+    }
+
+    private mutating func countTruncated(length: Int) {
+        discards.truncated += 1
+        discards.truncatedBytes += length
+    }
+
+    private mutating func countTooLong(length: Int) {
+        discards.tooLong += 1
+        discards.tooLongBytes += length
+    }
+
+    /// Checks a whole line (from `$` to the last byte before CR LF) and delivers it.
+    private mutating func complete(_ text: UnsafeBufferPointer<UInt8>, offset: Int,
+                                   _ body: (NMEASentence) throws -> Void) rethrows {
+        let length = text.count
+        guard length <= lineCapacity else { return countTooLong(length: length) }
+        guard length >= 2 else { return countTruncated(length: length) }
+        // One pass: the XOR of every byte after `$`, the last `*`, and the field starts.
+        let (sum, star, fieldCount) = fieldStarts.withUnsafeMutableBufferPointer { starts in
+            var sum: UInt8 = 0
+            var star = -1
+            var fields = 1
+            starts[0] = 1
+            for index in 1..<length {
+                let byte = text[index]
+                sum ^= byte
+                if byte == UInt8(ascii: ",") {
+                    starts[fields] = Int32(index + 1)
+                    fields += 1
+                } else if byte == UInt8(ascii: "*") {
+                    star = index
+                }
+            }
+            return (sum, star, fields)
         }
-        // Find the checksum delimiter: the last '*' must be followed by exactly two hex digits.
-        var end = line.count
+        var end = length
         var status = NMEASentence.ChecksumStatus.absent
-        if let star = line.lastIndex(of: UInt8(ascii: "*")) {
-            guard star == line.count - 3,
-                  let high = hexValue(line[star + 1]), let low = hexValue(line[star + 2]) else {
+        if star >= 0 {
+            // The last '*' must be followed by exactly two hex digits.
+            guard star == length - 3, let high = hexValue(text[star + 1]), let low = hexValue(text[star + 2]) else {
                 discards.malformedChecksum += 1
-                discards.malformedChecksumBytes += line.count
+                discards.malformedChecksumBytes += length
                 return
             }
-            var sum: UInt8 = 0
-            for index in 1..<star { sum ^= line[index] }
-            if sum == high << 4 | low {
+            if sum ^ UInt8(ascii: "*") ^ text[star + 1] ^ text[star + 2] == high << 4 | low {
                 status = .valid
             } else if configuration.checksumPolicy == .reject {
                 discards.badChecksum += 1
-                discards.badChecksumBytes += line.count
+                discards.badChecksumBytes += length
                 return
             } else {
                 status = .mismatch
             }
             end = star
         }
-        fieldStarts.removeAll(keepingCapacity: true)
-        fieldStarts.append(1)
-        for index in 1..<end where line[index] == UInt8(ascii: ",") {
-            fieldStarts.append(Int32(index + 1))
-        }
-        fieldStarts.append(Int32(end + 1))
         sentencesDelivered += 1
-        let offset = lineStartOffset
-        try line.withUnsafeBufferPointer { text in
-            try fieldStarts.withUnsafeBufferPointer { starts in
-                try body(NMEASentence(text: UnsafeBufferPointer(rebasing: text[0..<end]), fieldStarts: starts,
-                                      checksum: status, streamOffset: offset))
-            }
+        try fieldStarts.withUnsafeMutableBufferPointer { starts in
+            starts[fieldCount] = Int32(end + 1)
+            try body(NMEASentence(text: UnsafeBufferPointer(rebasing: text[0..<end]),
+                                  fieldStarts: UnsafeBufferPointer(rebasing: starts[0...fieldCount]),
+                                  checksum: status, streamOffset: offset))
         }
     }
+}
+
+private let carriageReturn: UInt8 = 0x0D
+private let lineFeed: UInt8 = 0x0A
+
+@inline(__always)
+private func isSentenceStart(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "$") || byte == UInt8(ascii: "!") }
+
+/// Printable ASCII other than a sentence start: a byte that continues a line.
+@inline(__always)
+private func isSentenceByte(_ byte: UInt8) -> Bool {
+    byte &- 0x20 < 0x5F && !isSentenceStart(byte)
 }
 
 @inline(__always)

@@ -1,4 +1,4 @@
-/// One framed NMEA sentence: a borrowed view of the framer's buffer, valid only inside the
+/// One framed NMEA sentence: a borrowed view of the input (or of the framer's buffer), valid only inside the
 /// framer's callback. Decode it (``NMEADecoder``) or copy what you need before returning.
 ///
 /// Field 0 is the address (`GPGGA`, `PSRFEPE`); data fields follow. The checksum is not a field.

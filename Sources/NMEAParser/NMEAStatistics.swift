@@ -1,8 +1,10 @@
 /// Counts kept by ``NMEAStream``: sentences per talker and type, decode failures, epochs,
 /// fixes by quality and satellites per constellation.
 public struct NMEAStatistics: Sendable {
-    /// Sentences per address (`GBGSV`, `PSRF`), keyed by the packed address text.
-    public private(set) var sentencesByAddress: [ShortCode: Int] = [:]
+    // Sentences per address, as parallel arrays searched linearly: a stream has a few dozen
+    // addresses at most, and this avoids hashing every sentence.
+    private var addresses: [ShortCode] = []
+    private var addressCounts: [Int] = []
     /// Sentences that framed but did not decode.
     public internal(set) var decodeErrors = 0
     /// The first decode error, with the sentence's stream offset.
@@ -20,7 +22,17 @@ public struct NMEAStatistics: Sendable {
 
     mutating func count(_ sentence: NMEASentence) {
         let key = ShortCode(sentence[0], count: sentence.address.isProprietary ? 4 : 5)
-        sentencesByAddress[key, default: 0] += 1
+        if let index = addresses.firstIndex(of: key) {
+            addressCounts[index] += 1
+        } else {
+            addresses.append(key)
+            addressCounts.append(1)
+        }
+    }
+
+    /// Sentences per address (`GBGSV`, `PSRF`), keyed by the packed address text.
+    public var sentencesByAddress: [ShortCode: Int] {
+        Dictionary(uniqueKeysWithValues: zip(addresses, addressCounts))
     }
 
     mutating func count(_ fix: Fix, _ sky: SkyView) {
@@ -34,7 +46,7 @@ public struct NMEAStatistics: Sendable {
     }
 
     /// Total sentences decoded or not.
-    public var sentences: Int { sentencesByAddress.values.reduce(0, +) }
+    public var sentences: Int { addressCounts.reduce(0, +) }
 }
 
 /// Receives what an ``NMEAStream`` produces. Generic use keeps the hot path free of existentials.

@@ -3,13 +3,15 @@
 public struct SatelliteID: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The navigation system.
     public let system: GNSSSystem
+    private let storedNumber: UInt16
+
     /// The number within the system.
-    public let number: Int
+    public var number: Int { Int(storedNumber) }
 
     /// Creates an identifier.
     public init(system: GNSSSystem, number: Int) {
         self.system = system
-        self.number = number
+        storedNumber = UInt16(truncatingIfNeeded: number)
     }
 
     /// Normalises a satellite number as a sentence gives it.

@@ -19,6 +19,7 @@ public struct SkyView: Sendable {
     public private(set) var satellites: [SkySatellite]
     /// GSV sets that ended with parts missing.
     public internal(set) var incompleteSets = 0
+    private var seen = SatelliteSet()
 
     init() {
         satellites = []
@@ -28,6 +29,7 @@ public struct SkyView: Sendable {
     mutating func removeAll() {
         satellites.removeAll(keepingCapacity: true)
         incompleteSets = 0
+        seen.removeAll()
     }
 
     /// Adds a satellite of the GSV set that starts at `setStart`; a repeat within the set replaces
@@ -37,47 +39,56 @@ public struct SkyView: Sendable {
             satellites[index] = satellite
         } else {
             satellites.append(satellite)
+            seen.insert(satellite.id)
         }
     }
 
-    mutating func markUsed(_ used: UsedSatellites) {
+    mutating func markUsed(_ used: SatelliteSet) {
         for index in satellites.indices {
-            satellites[index].used = satellites[index].snr != nil && used.contains(satellites[index].id)
+            satellites[index].used = used.marks(satellites[index])
         }
     }
 
     /// Satellites seen in a system (counting each satellite once across signals).
-    public func seenCount(_ system: GNSSSystem) -> Int {
-        var count = 0
-        for (index, satellite) in satellites.enumerated() where satellite.id.system == system {
-            if !satellites[..<index].contains(where: { $0.id == satellite.id }) { count += 1 }
-        }
-        return count
-    }
+    public func seenCount(_ system: GNSSSystem) -> Int { seen.count(in: system) }
 }
 
-/// The set of satellites the GSA sentences of an epoch name as used; fixed capacity, no allocation.
-struct UsedSatellites: Sendable {
-    private var ids: InlineArray<64, SatelliteID> = InlineArray(repeating: SatelliteID(system: .gps, number: 0))
-    private(set) var count = 0
+/// A set of satellites without allocation: one 64-bit mask per system (every system numbers its
+/// satellites below 64; SBAS PRNs 120-158 are offset by 100).
+struct SatelliteSet: Sendable {
+    private var masks: InlineArray<8, UInt64> = InlineArray(repeating: 0)
 
-    mutating func removeAll() { count = 0 }
+    mutating func removeAll() { masks = InlineArray(repeating: 0) }
 
     mutating func insert(_ id: SatelliteID) {
-        guard !contains(id), count < ids.count else { return }
-        ids[count] = id
-        count += 1
+        guard let bit = Self.bit(id) else { return }
+        masks[Int(id.system.rawValue)] |= bit
     }
 
     func contains(_ id: SatelliteID) -> Bool {
-        for index in 0..<count where ids[index] == id { return true }
-        return false
+        guard let bit = Self.bit(id) else { return false }
+        return masks[Int(id.system.rawValue)] & bit != 0
     }
+
+    /// Whether a satellite in view counts as used: named here and tracked on its signal (has an SNR).
+    func marks(_ satellite: SkySatellite) -> Bool { satellite.snr != nil && contains(satellite.id) }
+
+    var isEmpty: Bool {
+        for index in masks.indices where masks[index] != 0 { return false }
+        return true
+    }
+
+    func count(in system: GNSSSystem) -> Int { masks[Int(system.rawValue)].nonzeroBitCount }
 
     /// Count per system.
     func perSystem() -> InlineArray<8, UInt8> {
         var result = InlineArray<8, UInt8>(repeating: 0)
-        for index in 0..<count { result[Int(ids[index].system.rawValue)] &+= 1 }
+        for index in masks.indices { result[index] = UInt8(masks[index].nonzeroBitCount) }
         return result
+    }
+
+    private static func bit(_ id: SatelliteID) -> UInt64? {
+        let position = id.system == .sbas ? id.number - 100 : id.number
+        return (0..<64).contains(position) ? 1 << UInt64(position) : nil
     }
 }

@@ -1,13 +1,34 @@
-/// One satellite in a GSV sentence.
+/// One satellite in a GSV sentence. Stored in 16-bit fields (absent = `Int16.min`) so that a
+/// decoded GSV stays small enough to copy cheaply.
 public struct GSVSatellite: Sendable, Equatable {
-    /// The number as sent (normalise with ``SatelliteID/init(nmeaNumber:system:)``).
-    public var number: Int
+    private var storedNumber: Int16
+    private var storedElevation: Int16
+    private var storedAzimuth: Int16
+    private var storedSNR: Int16
+
+    /// Creates a satellite entry; values outside -32767...32767 count as absent.
+    public init(number: Int, elevationDegrees: Int? = nil, azimuthDegrees: Int? = nil, snr: Int? = nil) {
+        storedNumber = Self.store(number)
+        storedElevation = Self.store(elevationDegrees)
+        storedAzimuth = Self.store(azimuthDegrees)
+        storedSNR = Self.store(snr)
+    }
+
+    /// The number as sent (normalise with ``SatelliteID/init(nmeaNumber:system:)``); 0 if out of range.
+    public var number: Int { Self.load(storedNumber) ?? 0 }
     /// Elevation in degrees, 0-90.
-    public var elevationDegrees: Int?
+    public var elevationDegrees: Int? { Self.load(storedElevation) }
     /// Azimuth in degrees true, 0-359.
-    public var azimuthDegrees: Int?
+    public var azimuthDegrees: Int? { Self.load(storedAzimuth) }
     /// Carrier-to-noise density in dB-Hz; nil when not tracked.
-    public var snr: Int?
+    public var snr: Int? { Self.load(storedSNR) }
+
+    private static func store(_ value: Int?) -> Int16 {
+        guard let value, value > Int(Int16.min), value <= Int(Int16.max) else { return .min }
+        return Int16(value)
+    }
+
+    private static func load(_ value: Int16) -> Int? { value == .min ? nil : Int(value) }
 }
 
 /// GSV: satellites in view, up to four per sentence, in a set of several sentences.
