@@ -138,7 +138,7 @@ $GNGST,080011.00,1.2,0.30,0.20,35.0,0.28,0.22,0.45*4E
             var consumer = GpsdJSONConsumer()
             bytes.withUnsafeBytes { stream.feed($0, into: &consumer) }
             stream.finish(into: &consumer)
-            output.write(consumer.writer.bytes)
+            consumer.writer.withBytes { output.write($0) }
         } else {
             output.write("edge-node demo: decoding an embedded BeiDou + GPS capture (\(bytes.count) bytes)\n\n")
             output.write(EpochTableConsumer.header)

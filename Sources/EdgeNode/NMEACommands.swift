@@ -19,11 +19,11 @@ public enum NMEACommands {
             var consumer = GpsdJSONConsumer()
             try source.forEachChunk { chunk in
                 stream.feed(chunk, into: &consumer)
-                output.write(consumer.writer.bytes)
+                consumer.writer.withBytes { output.write($0) }
                 consumer.writer.removeAll()
             }
             stream.finish(into: &consumer)
-            output.write(consumer.writer.bytes)
+            consumer.writer.withBytes { output.write($0) }
         } else {
             var consumer = EpochTableConsumer()
             output.write(EpochTableConsumer.header)
@@ -132,7 +132,7 @@ extension String {
 }
 
 /// Writes gpsd-style reports for each sentence.
-struct GpsdJSONConsumer: NMEAStreamConsumer {
+struct GpsdJSONConsumer: NMEAStreamConsumer, ~Copyable {
     var reporter = GpsdReporter()
     var writer = JSONWriter(capacity: 1 << 17)
 

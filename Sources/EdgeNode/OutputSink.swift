@@ -15,7 +15,7 @@ public struct OutputSink: ~Copyable {
     }
 
     /// Appends bytes, flushing when the buffer is large.
-    public mutating func write(_ bytes: [UInt8]) {
+    public mutating func write(_ bytes: some Sequence<UInt8>) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= flushThreshold { flush() }
     }

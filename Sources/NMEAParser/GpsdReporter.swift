@@ -144,20 +144,18 @@ public struct GpsdReporter: Sendable {
         if !sky.satellites.isEmpty {
             out.raw(",\"satellites\":[")
             for (index, satellite) in sky.satellites.enumerated() {
-                if index > 0 { out.byte(UInt8(ascii: ",")) }
-                out.raw("{\"PRN\":")
+                out.raw(index == 0 ? "{\"PRN\":" : ",{\"PRN\":")
                 out.integer(satellite.id.gpsdPRN)
-                if let elevation = satellite.elevationDegrees { out.key("el"); out.fixed(Double(elevation), decimals: 1) }
-                if let azimuth = satellite.azimuthDegrees { out.key("az"); out.fixed(Double(azimuth), decimals: 1) }
-                if let snr = satellite.snr { out.key("ss"); out.fixed(Double(snr), decimals: 1) }
-                out.key("used")
-                out.raw(used.marks(satellite) ? "true" : "false")
-                out.key("gnssid")
+                // Whole degrees and dB-Hz, written as gpsd's %.1f writes them.
+                if let elevation = satellite.elevationDegrees { out.raw(",\"el\":"); out.integer(elevation); out.raw(".0") }
+                if let azimuth = satellite.azimuthDegrees { out.raw(",\"az\":"); out.integer(azimuth); out.raw(".0") }
+                if let snr = satellite.snr { out.raw(",\"ss\":"); out.integer(snr); out.raw(".0") }
+                out.raw(used.marks(satellite) ? ",\"used\":true,\"gnssid\":" : ",\"used\":false,\"gnssid\":")
                 out.integer(Int(satellite.id.system.rawValue))
-                out.key("svid")
+                out.raw(",\"svid\":")
                 out.integer(satellite.id.number)
                 let sigid = ubxSignalID(system: satellite.id.system, nmeaSignalID: satellite.signalID)
-                if sigid != 0 { out.key("sigid"); out.integer(sigid) }
+                if sigid != 0 { out.raw(",\"sigid\":"); out.integer(sigid) }
                 out.byte(UInt8(ascii: "}"))
             }
             out.byte(UInt8(ascii: "]"))

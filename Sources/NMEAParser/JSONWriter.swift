@@ -1,41 +1,56 @@
 /// Appends JSON text to a reusable byte buffer without Foundation and without allocation once
-/// the buffer has grown to its working size.
-public struct JSONWriter: Sendable {
-    /// The text written so far.
-    public private(set) var bytes: [UInt8] = []
+/// the buffer has grown to its working size. Non-copyable: it owns its buffer outright, so
+/// writing needs no copy-on-write check.
+public struct JSONWriter: ~Copyable, @unchecked Sendable {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Bytes written so far.
+    public private(set) var count = 0
 
     /// Creates a writer with room for `capacity` bytes.
-    public init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 4096) {
+        self.capacity = max(capacity, 64)
+        start = .allocate(capacity: self.capacity)
+    }
+
+    deinit { start.deallocate() }
+
+    /// The text written so far (a copy; use ``withBytes(_:)`` on hot paths).
+    public var bytes: [UInt8] { withBytes { Array($0) } }
+
+    /// Calls `body` with the text written so far, without copying it.
+    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try body(UnsafeBufferPointer(start: start, count: count))
+    }
 
     /// Empties the buffer, keeping its storage.
-    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+    public mutating func removeAll() { count = 0 }
 
     /// Appends raw ASCII text.
     @inline(__always)
     public mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        let length = text.utf8CodeUnitCount
+        reserve(length).update(from: text.utf8Start, count: length)
+        count += length
     }
 
     /// Appends one byte.
     @inline(__always)
-    public mutating func byte(_ value: UInt8) { bytes.append(value) }
+    public mutating func byte(_ value: UInt8) {
+        reserve(1).pointee = value
+        count += 1
+    }
 
     /// Appends a decimal integer.
     public mutating func integer(_ value: Int) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(magnitude % 10) + UInt8(ascii: "0")
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        let out = reserve(21)
+        var length = 0
+        if value < 0 {
+            out[0] = UInt8(ascii: "-")
+            length = 1
         }
+        length += writeDigits(value.magnitude, to: out + length)
+        count += length
     }
 
     /// Appends a number with a fixed count of decimals (like C's `%.Nf`), rounding half away from zero.
@@ -44,81 +59,128 @@ public struct JSONWriter: Sendable {
             raw("null")
             return
         }
-        var scale: Int64 = 1
+        var scale: UInt64 = 1
         for _ in 0..<decimals { scale *= 10 }
         let scaled = (value.magnitude * Double(scale)).rounded(.toNearestOrAwayFromZero)
         guard scaled < 9.0e18 else {
             integer(Int(value.rounded()))
             return
         }
-        let total = Int64(scaled)
-        if value < 0 && total != 0 { bytes.append(UInt8(ascii: "-")) }
-        integer(Int(total / scale))
-        guard decimals > 0 else { return }
-        bytes.append(UInt8(ascii: "."))
-        var fraction = total % scale
-        var divisor = scale / 10
-        while divisor > 0 {
-            bytes.append(UInt8(fraction / divisor) + UInt8(ascii: "0"))
-            fraction %= divisor
-            divisor /= 10
+        let total = UInt64(scaled)
+        let out = reserve(44)
+        var length = 0
+        if value < 0 && total != 0 {
+            out[0] = UInt8(ascii: "-")
+            length = 1
         }
+        length += writeDigits(UInt(total / scale), to: out + length)
+        if decimals > 0 {
+            out[length] = UInt8(ascii: ".")
+            length += 1
+            var fraction = total % scale
+            for position in stride(from: length + decimals - 1, through: length, by: -1) {
+                out[position] = UInt8(fraction % 10) + UInt8(ascii: "0")
+                fraction /= 10
+            }
+            length += decimals
+        }
+        count += length
     }
 
     /// Appends a JSON string with escapes.
     public mutating func string(_ text: some StringProtocol) {
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
         for unit in text.utf8 {
             switch unit {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(unit)
+                byte(UInt8(ascii: "\\"))
+                byte(unit)
             case 0..<0x20:
                 raw("\\u00")
-                bytes.append(hexDigit(unit >> 4))
-                bytes.append(hexDigit(unit & 0xF))
+                byte(hexDigit(unit >> 4))
+                byte(hexDigit(unit & 0xF))
             default:
-                bytes.append(unit)
+                byte(unit)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
     }
 
     /// Appends `,"key":` (or `"key":` first in an object when `first` is true).
     @inline(__always)
     public mutating func key(_ name: StaticString, first: Bool = false) {
-        if !first { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(UInt8(ascii: "\""))
+        if !first { byte(UInt8(ascii: ",")) }
+        byte(UInt8(ascii: "\""))
         raw(name)
         raw("\":")
     }
 
     /// Appends an ISO 8601 UTC timestamp with milliseconds: `2026-11-29T03:58:07.000Z`.
     public mutating func timestamp(date: CalendarDate, time: TimeOfDay) {
-        bytes.append(UInt8(ascii: "\""))
+        byte(UInt8(ascii: "\""))
         integer(date.year)
-        bytes.append(UInt8(ascii: "-"))
-        twoDigits(date.month)
-        bytes.append(UInt8(ascii: "-"))
-        twoDigits(date.day)
-        bytes.append(UInt8(ascii: "T"))
-        twoDigits(time.hour)
-        bytes.append(UInt8(ascii: ":"))
-        twoDigits(time.minute)
-        bytes.append(UInt8(ascii: ":"))
-        twoDigits(time.second)
-        bytes.append(UInt8(ascii: "."))
+        let out = reserve(21)
+        func put(_ value: Int, at position: Int) {
+            out[position] = UInt8(value / 10 % 10) + UInt8(ascii: "0")
+            out[position + 1] = UInt8(value % 10) + UInt8(ascii: "0")
+        }
         let millis = time.nanosecond / 1_000_000
-        bytes.append(UInt8(millis / 100) + UInt8(ascii: "0"))
-        twoDigits(millis % 100)
-        raw("Z\"")
+        out[0] = UInt8(ascii: "-"); put(date.month, at: 1)
+        out[3] = UInt8(ascii: "-"); put(date.day, at: 4)
+        out[6] = UInt8(ascii: "T"); put(time.hour, at: 7)
+        out[9] = UInt8(ascii: ":"); put(time.minute, at: 10)
+        out[12] = UInt8(ascii: ":"); put(time.second, at: 13)
+        out[15] = UInt8(ascii: "."); out[16] = UInt8(millis / 100) + UInt8(ascii: "0"); put(millis % 100, at: 17)
+        out[19] = UInt8(ascii: "Z"); out[20] = UInt8(ascii: "\"")
+        count += 21
     }
 
+    /// Room for `needed` more bytes at the end.
     @inline(__always)
-    private mutating func twoDigits(_ value: Int) {
-        bytes.append(UInt8(value / 10 % 10) + UInt8(ascii: "0"))
-        bytes.append(UInt8(value % 10) + UInt8(ascii: "0"))
+    private mutating func reserve(_ needed: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + needed > capacity { grow(toAtLeast: count + needed) }
+        return start + count
     }
+
+    @inline(never)
+    private mutating func grow(toAtLeast needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        grown.update(from: start, count: count)
+        start.deallocate()
+        start = grown
+        capacity = newCapacity
+    }
+}
+
+/// Writes the decimal digits of `value` at `out`; returns how many.
+@inline(__always)
+private func writeDigits(_ value: UInt, to out: UnsafeMutablePointer<UInt8>) -> Int {
+    // Short numbers (satellite numbers, angles, SNRs) are the common case: no loops for them.
+    if value < 10 {
+        out[0] = UInt8(value) + UInt8(ascii: "0")
+        return 1
+    }
+    if value < 100 {
+        out[0] = UInt8(value / 10) + UInt8(ascii: "0")
+        out[1] = UInt8(value % 10) + UInt8(ascii: "0")
+        return 2
+    }
+    var length = 3
+    var limit: UInt = 1000
+    while value >= limit && length < 20 {
+        length += 1
+        let (next, overflow) = limit.multipliedReportingOverflow(by: 10)
+        if overflow { break }
+        limit = next
+    }
+    var remaining = value
+    for position in stride(from: length - 1, through: 0, by: -1) {
+        out[position] = UInt8(remaining % 10) + UInt8(ascii: "0")
+        remaining /= 10
+    }
+    return length
 }
 
 @inline(__always)

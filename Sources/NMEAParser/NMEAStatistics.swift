@@ -50,7 +50,7 @@ public struct NMEAStatistics: Sendable {
 }
 
 /// Receives what an ``NMEAStream`` produces. Generic use keeps the hot path free of existentials.
-public protocol NMEAStreamConsumer {
+public protocol NMEAStreamConsumer: ~Copyable {
     /// A sentence decoded; `assembler` has already ingested it.
     mutating func sentence(_ sentence: NMEASentence, record: NMEARecord, assembler: EpochAssembler)
     /// An epoch closed.
@@ -59,7 +59,7 @@ public protocol NMEAStreamConsumer {
     mutating func decodeFailed(_ sentence: NMEASentence, error: NMEADecodeError)
 }
 
-extension NMEAStreamConsumer {
+extension NMEAStreamConsumer where Self: ~Copyable {
     public mutating func sentence(_ sentence: NMEASentence, record: NMEARecord, assembler: EpochAssembler) {}
     public mutating func epoch(_ fix: Fix, _ sky: SkyView) {}
     public mutating func decodeFailed(_ sentence: NMEASentence, error: NMEADecodeError) {}
@@ -82,12 +82,12 @@ public struct NMEAStream: Sendable {
     }
 
     /// Feeds a chunk of bytes of any size.
-    public mutating func feed<Consumer: NMEAStreamConsumer>(_ bytes: UnsafeRawBufferPointer, into consumer: inout Consumer) {
+    public mutating func feed<Consumer: NMEAStreamConsumer & ~Copyable>(_ bytes: UnsafeRawBufferPointer, into consumer: inout Consumer) {
         framer.feed(bytes) { sentence in stages.handle(sentence, &consumer) }
     }
 
     /// Ends the stream: the last unterminated sentence and the last epoch are delivered.
-    public mutating func finish<Consumer: NMEAStreamConsumer>(into consumer: inout Consumer) {
+    public mutating func finish<Consumer: NMEAStreamConsumer & ~Copyable>(into consumer: inout Consumer) {
         framer.finish { sentence in stages.handle(sentence, &consumer) }
         stages.finish(&consumer)
     }
@@ -96,7 +96,7 @@ public struct NMEAStream: Sendable {
         var assembler = EpochAssembler()
         var statistics = NMEAStatistics()
 
-        mutating func handle<Consumer: NMEAStreamConsumer>(_ sentence: NMEASentence, _ consumer: inout Consumer) {
+        mutating func handle<Consumer: NMEAStreamConsumer & ~Copyable>(_ sentence: NMEASentence, _ consumer: inout Consumer) {
             statistics.count(sentence)
             if sentence.checksum == .mismatch { statistics.flaggedChecksums += 1 }
             do {
@@ -113,7 +113,7 @@ public struct NMEAStream: Sendable {
             }
         }
 
-        mutating func finish<Consumer: NMEAStreamConsumer>(_ consumer: inout Consumer) {
+        mutating func finish<Consumer: NMEAStreamConsumer & ~Copyable>(_ consumer: inout Consumer) {
             assembler.finish { fix, sky in
                 statistics.count(fix, sky)
                 consumer.epoch(fix, sky)

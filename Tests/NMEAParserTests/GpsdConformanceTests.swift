@@ -84,7 +84,7 @@ let gpsdEstimatedFields: Set<String> = ["device", "ept", "epx", "epy", "epv", "e
 /// Fields we add to gpsd's reports.
 let ourAdditionalFields: Set<String> = ["hdop", "vdop", "pdop", "dgpsAge", "dgpsSta"]
 
-struct RecordingConsumer: NMEAStreamConsumer {
+struct RecordingConsumer: NMEAStreamConsumer, ~Copyable {
     var reporter = GpsdReporter()
     var entries: [(sentence: String, reports: [[String: Any]])] = []
     var writer = JSONWriter()
