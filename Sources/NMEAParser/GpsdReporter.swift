@@ -65,10 +65,15 @@ public struct GpsdReporter: Sendable {
         case .proprietary:
             // SiRF's PSRFEPE carries the epoch time in field 1, and gpsd latches on it.
             if sentence[0].equals("PSRFEPE") { latch = fractionalTime(sentence[1]) }
-            // SkyTraq's PSTI,030 sets the mode, and carries the epoch time in field 2 when valid.
-            if sentence[0].equals("PSTI") && sentence[1].equals("030") && sentence.fieldCount == 17 {
-                setsPositionOrMode = true
-                if sentence[3].equals("A") && !sentence[12].isEmpty { latch = fractionalTime(sentence[2]) }
+            // SkyTraq's PSTI,030 (16 fields with the address): invalid (status V or FAA mode N)
+            // sets the mode; valid sets the position and carries the epoch time in fields 2 and 12.
+            if sentence[0].equals("PSTI") && sentence[1].equals("030") && sentence.fieldCount == 16 {
+                if sentence[3].equals("V") || sentence[13].equals("N") {
+                    setsPositionOrMode = true
+                } else if sentence[3].equals("A") {
+                    if !sentence[2].isEmpty && !sentence[12].isEmpty { latch = fractionalTime(sentence[2]) }
+                    setsPositionOrMode = !sentence[4].isEmpty && !sentence[6].isEmpty
+                }
             }
         default:
             break

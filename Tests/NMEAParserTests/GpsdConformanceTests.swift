@@ -72,10 +72,6 @@ let deliberateDifferences: [DeliberateDifference] = [
                          reason: "OPEN: Quectel LC79D GSV sets mix signal IDs within one set; gpsd restarts its sky view there, we keep one per epoch") {
         $0.capture == "quectelLC79D-1" && ["nSat", "uSat", "pdop", "vdop"].contains($0.field)
     },
-    DeliberateDifference(id: "open-skytraq-first-psti",
-                         reason: "OPEN: gpsd reports a TPV after the first $PSTI,030 of the SkyTraq capture; our reporter does not") {
-        $0.capture == "skytraq" && $0.field == "reports"
-    },
 ]
 
 /// gpsd estimates these rather than reading them from the sentences; they are not compared.
@@ -166,7 +162,7 @@ struct GpsdConformanceTests {
         "beidou-gb": ["empty-is-absent", "gpsd-1024-week-rollover", "gpsd-derived-speed", "gpsd-model-magvar", "invalid-rmc-date"],
         "nmea-rtk": ["gpsd-model-magvar"],
         "quectelLC79D-1": ["empty-is-absent", "gpsd-model-geoid", "gpsd-model-magvar", "gpsd-signal-map-ignores-system", "open-quectel-sky"],
-        "skytraq": ["gpsd-1024-week-rollover", "invalid-rmc-date", "open-skytraq-first-psti"],
+        "skytraq": ["gpsd-1024-week-rollover", "invalid-rmc-date"],
         "ublox-zed-f9p-nmea": ["empty-is-absent", "gpsd-gsa-ignores-system-id", "gpsd-model-magvar", "gpsd-gsv-later-part-system"],
     ]
 
