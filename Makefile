@@ -18,7 +18,9 @@ deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@for p in $(PIP_PKGS); do python3 -c "import $$p" 2>/dev/null || python3 -m pip install -q $$p; done
+	@# Debian's own python3 refuses system-wide pip installs (PEP 668): fall back to --user.
+	@for p in $(PIP_PKGS); do python3 -c "import $$p" 2>/dev/null || python3 -m pip install -q $$p \
+	  || python3 -m pip install -q --user --break-system-packages $$p; done
 
 build:
 	$(SWIFT) build
