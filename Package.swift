@@ -6,16 +6,27 @@ let package = Package(
     products: [
         .executable(name: "edge-node", targets: ["edge-node"]),
         .library(name: "NMEAParser", targets: ["NMEAParser"]),
+        .library(name: "PredictiveMaintenance", targets: ["PredictiveMaintenance"]),
         .library(name: "EdgeNode", targets: ["EdgeNode"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Elementary functions (sin, exp, log) for the pure modules without importing Glibc.
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
         // Pure: bytes -> sentences -> typed records -> epochs. No Foundation, no Glibc.
         .target(name: "NMEAParser", linkerSettings: [.linkedLibrary("m")]),
+        // KissFFT (Debian libkissfft-dev, BSD-3-Clause), float build. No pkgConfig: its cflags are
+        // only the -D defaults of the header, which SwiftPM refuses with a warning on every build.
+        .systemLibrary(name: "CKissFFT", providers: [.apt(["libkissfft-dev"])]),
+        // Pure: ring buffers, features, spectra, envelope analysis, severity, health.
+        .target(
+            name: "PredictiveMaintenance",
+            dependencies: ["CKissFFT", .product(name: "RealModule", package: "swift-numerics")]
+        ),
         // Composition, file input and the reports the command line prints.
-        .target(name: "EdgeNode", dependencies: ["NMEAParser"]),
+        .target(name: "EdgeNode", dependencies: ["NMEAParser", "PredictiveMaintenance"]),
         // Thin: command-line parsing only.
         .executableTarget(
             name: "edge-node",
@@ -27,6 +38,7 @@ let package = Package(
         // Benchmark driver for the library alone (bench/run drives the peers).
         .executableTarget(name: "nmea-bench", dependencies: ["NMEAParser"], path: "bench/nmea-bench"),
         .testTarget(name: "NMEAParserTests", dependencies: ["NMEAParser"]),
+        .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
         .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "NMEAParser"]),
     ],
     swiftLanguageModes: [.v6]

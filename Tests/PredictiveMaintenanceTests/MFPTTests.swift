@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+@testable import PredictiveMaintenance
+
+/// The MFPT bearing records, read in place from ../shared/data (never copied into the repository).
+enum MFPT {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().appendingPathComponent("../../../shared/data/bearing/mfpt").standardized
+
+    struct Record {
+        var name: String
+        var samples: [Float]
+        var sampleRate: Double
+        var shaftHz: Double
+        var fault: String
+        var bearing: BearingGeometry
+    }
+
+    static var names: [String] {
+        (1...5).map { "OuterRaceFault_vload_\($0)" } + (1...5).map { "InnerRaceFault_vload_\($0)" }
+    }
+
+    static func record(_ name: String) throws -> Record? {
+        let data = directory.appendingPathComponent(name + ".f32"), sidecar = directory.appendingPathComponent(name + ".json")
+        guard FileManager.default.fileExists(atPath: data.path) else { return nil }
+        let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: sidecar)) as! [String: Any]
+        let geometry = meta["bearing"] as! [String: Any]
+        let bytes = try Data(contentsOf: data)
+        let samples = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        return Record(name: name, samples: samples, sampleRate: meta["sample_rate_hz"] as! Double, shaftHz: meta["shaft_hz"] as! Double,
+                      fault: meta["fault"] as! String,
+                      bearing: BearingGeometry(rollingElements: geometry["rolling_elements"] as! Int,
+                                               elementDiameter: geometry["element_diameter_in"] as! Double,
+                                               pitchDiameter: geometry["pitch_diameter_in"] as! Double,
+                                               contactAngleDegrees: geometry["contact_angle_deg"] as! Double))
+    }
+}
+
+@Suite("MFPT bearing records")
+struct MFPTTests {
+    @Test(arguments: MFPT.names)
+    func diagnosis(_ name: String) throws {
+        guard let record = try MFPT.record(name) else {
+            print("skipping \(name): ../shared/data/bearing/mfpt is absent")
+            return
+        }
+        let length = 1 << 17
+        let analyzer = EnvelopeAnalyzer(length: length, sampleRate: record.sampleRate)
+        let diagnosis = record.samples.withUnsafeBufferPointer {
+            analyzer.diagnose(UnsafeBufferPointer(rebasing: $0[0..<length]), bearing: record.bearing, nominalShaftHz: record.shaftHz)
+        }
+        print(name, diagnosis.verdict, diagnosis.shaftHz, diagnosis.band, diagnosis.families.map { ($0.fault, $0.score) },
+              diagnosis.strongestLines.map { (Int($0.frequency * 10), Int($0.amplitude / diagnosis.medianLevel)) })
+        #expect(diagnosis.verdict.rawValue == record.fault)
+    }
+}
