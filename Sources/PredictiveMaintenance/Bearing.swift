@@ -238,16 +238,21 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         return FamilyEvidence(fault: fault, lines: lines, score: score)
     }
 
-    /// Band-limited analytic signal through the FFT (negative frequencies and everything outside
-    /// the band zeroed, the band doubled), its magnitude, and the Hann amplitude spectrum of that.
-    private func computeEnvelopeSpectrum(_ samples: UnsafeBufferPointer<Float>, band: ClosedRange<Double>) {
+    /// The envelope of `samples` (``length`` of them) in `band`: the magnitude of the band-limited
+    /// analytic signal, made through the FFT (negative frequencies and everything outside the band
+    /// zeroed, the band doubled). With the whole band it is `abs(scipy.signal.hilbert(x))`.
+    public func envelope(of samples: UnsafeBufferPointer<Float>, band: ClosedRange<Double>,
+                         into output: UnsafeMutableBufferPointer<Float>) {
+        precondition(samples.count == length && output.count == length, "a record has `length` samples")
         for index in 0..<length { signal[index] = ComplexSample(real: samples[index], imaginary: 0) }
         signal.withUnsafeBufferPointer { input in
             transformed.withUnsafeMutableBufferPointer { forward.transform(input, into: $0) }
         }
         let low = Int((band.lowerBound / resolution).rounded(.up)), high = Int((band.upperBound / resolution).rounded(.down))
         for index in 0..<length {
-            if index >= low && index <= high && index < length / 2 {
+            if index == 0 && low == 0 || index == length / 2 && high >= length / 2 {
+                continue // DC and Nyquist stay single, as in the analytic signal
+            } else if index >= low && index <= high && index < length / 2 {
                 transformed[index].real *= 2
                 transformed[index].imaginary *= 2
             } else {
@@ -258,7 +263,12 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
             signal.withUnsafeMutableBufferPointer { inverse.transform(input, into: $0) }
         }
         let scale = 1 / Float(length)
-        for index in 0..<length { envelope[index] = signal[index].magnitude * scale }
+        for index in 0..<length { output[index] = signal[index].magnitude * scale }
+    }
+
+    /// The envelope in `band` and the Hann amplitude spectrum of it.
+    private func computeEnvelopeSpectrum(_ samples: UnsafeBufferPointer<Float>, band: ClosedRange<Double>) {
+        envelope.withUnsafeMutableBufferPointer { envelope(of: samples, band: band, into: $0) }
         envelope.withUnsafeBufferPointer { input in
             spectrum.withUnsafeMutableBufferPointer { envelopeSpectrum.amplitudeSpectrum(input, into: $0) }
         }

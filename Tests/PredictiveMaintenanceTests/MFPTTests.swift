@@ -49,8 +49,17 @@ struct MFPTTests {
         let diagnosis = record.samples.withUnsafeBufferPointer {
             analyzer.diagnose(UnsafeBufferPointer(rebasing: $0[0..<length]), bearing: record.bearing, nominalShaftHz: record.shaftHz)
         }
-        print(name, diagnosis.verdict, diagnosis.shaftHz, diagnosis.band, diagnosis.families.map { ($0.fault, $0.score) },
-              diagnosis.strongestLines.map { (Int($0.frequency * 10), Int($0.amplitude / diagnosis.medianLevel)) })
         #expect(diagnosis.verdict.rawValue == record.fault)
+        #expect(diagnosis.shaftMeasured)
+        let family = try #require(diagnosis.families.first { $0.fault == diagnosis.verdict })
+        let fundamental = try #require(family.lines.first)
+        // The envelope line sits within 2 % of the defect frequency computed from the geometry at
+        // the measured speed, in the range the issue gives for these records.
+        #expect((fundamental.frequency - fundamental.expectedFrequency).magnitude <= 0.02 * fundamental.expectedFrequency)
+        #expect(fundamental.ratioToMedian >= analyzer.significanceRatio)
+        switch record.fault {
+        case "outer_race": #expect((80.0...80.7).contains(fundamental.frequency), "BPFO line at \(fundamental.frequency) Hz")
+        default: #expect((117.7...118.0).contains(fundamental.frequency), "BPFI line at \(fundamental.frequency) Hz")
+        }
     }
 }
