@@ -2,27 +2,36 @@
 # Every target installs what it needs (apt packages, pip peers) when it is missing.
 
 SWIFT      ?= swift
-APT_PKGS   := gpsd-clients
-PIP_PKGS   := pynmea2
+BUILD_APT  := libkissfft-dev
+PEER_APT   := gpsd-clients
+PIP_PKGS   := pynmea2 numpy scipy
 SHARED     ?= ../shared/data
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all build-deps deps build demo test bench clean
 
 all: build
 
-# Debian packages and Python peers, installed only when missing.
-deps:
-	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Debian packages and Python peers, installed only when missing: build-deps for building,
+# deps for the peers the tests and benchmarks run against as well.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+build-deps:
+	$(call apt_install,$(BUILD_APT))
+
+deps: build-deps
+	$(call apt_install,$(PEER_APT))
 	@# Debian's own python3 refuses system-wide pip installs (PEP 668): fall back to --user.
 	@for p in $(PIP_PKGS); do python3 -c "import $$p" 2>/dev/null || python3 -m pip install -q $$p \
 	  || python3 -m pip install -q --user --break-system-packages $$p; done
 
-build:
+build: build-deps
 	$(SWIFT) build
 
 # The README's first command: build and run the main job on the embedded default.
@@ -33,6 +42,10 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@# The ring's two-thread stress test again under ThreadSanitizer, optimised so that the ring's
+	@# generic code is specialised into the test and every element access is instrumented.
+	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --sanitize=thread --scratch-path .build-tsan --filter RingTests
 
 # Side-by-side benchmark against the peers; writes bench/out/ and prints ratios.
 bench: deps
@@ -41,4 +54,4 @@ bench: deps
 	bench/run-nmea
 
 clean:
-	rm -rf .build bench/out
+	rm -rf .build .build-tsan bench/out

@@ -51,8 +51,12 @@ public enum BearingFault: String, Sendable, CaseIterable {
 
 /// One line of an envelope spectrum that a fault family predicts.
 public struct EvidenceLine: Sendable, Equatable {
-    /// What the line is, e.g. "2x BPFO" or "1x BPFI - 1x shaft".
+    /// What the line is, e.g. "2x BPFO" or "1x BPFI - sideband".
     public var label: String
+    /// Which harmonic of the family's fundamental (1-3).
+    public var harmonic: Int
+    /// -1 or +1 for the lower or upper sideband, 0 for the harmonic itself.
+    public var sideband: Int
     /// Where the family puts it, Hz.
     public var expectedFrequency: Double
     /// The strongest line found within the tolerance, Hz.
@@ -68,6 +72,9 @@ public struct FamilyEvidence: Sendable, Equatable {
     public var lines: [EvidenceLine]
     /// Sum of the ratios of the significant lines (0 when the fundamental is not significant).
     public var score: Double
+
+    /// The line at the fundamental itself, when one was found.
+    public var fundamentalLine: EvidenceLine? { lines.first { $0.harmonic == 1 && $0.sideband == 0 } }
 }
 
 /// The outcome of envelope analysis on one record.
@@ -90,7 +97,8 @@ public struct BearingDiagnosis: Sendable {
 
 /// Envelope analysis of fixed-length records: band selection by spectral kurtosis (or a configured
 /// band), Hilbert envelope through the FFT, envelope spectrum, and matching of the bearing's fault
-/// families. Buffers are allocated at init.
+/// families. Buffers are allocated at init; ``envelopeVerdict(_:bearing:shaftHz:band:)`` allocates
+/// nothing, ``diagnose(_:bearing:nominalShaftHz:band:)`` only its report.
 public final class EnvelopeAnalyzer: @unchecked Sendable {
     /// Samples per record (a power of two keeps KissFFT fast).
     public let length: Int
@@ -99,6 +107,8 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
     public var tolerance = 0.02
     /// A line counts as significant at this many times the median level.
     public var significanceRatio = 4.0
+    /// The envelope spectrum is searched and its median taken below this frequency, Hz.
+    public let envelopeBandLimit = 1000.0
     private let forward: ComplexFFT
     private let inverse: ComplexFFT
     private let envelopeSpectrum: SpectrumAnalyzer
@@ -108,7 +118,11 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
     private var transformed: [ComplexSample]
     private var envelope: [Float]
     private var spectrum: [Double]
-    private var kurtosisBins: [Double]
+    private var scratch: [Double]
+    private var kurtosisAmplitude: [Double]
+    private var kurtosisSecond: [Double]
+    private var kurtosisFourth: [Double]
+    private var kurtosis: [Double]
 
     /// Creates an analyzer for records of `length` samples at `sampleRate` Hz.
     public init(length: Int, sampleRate: Double) {
@@ -122,47 +136,56 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         transformed = signal
         envelope = Array(repeating: 0, count: length)
         spectrum = Array(repeating: 0, count: length / 2 + 1)
-        kurtosisBins = Array(repeating: 0, count: kurtosisFrame / 2 + 1)
+        scratch = spectrum
+        kurtosisAmplitude = Array(repeating: 0, count: kurtosisFrame / 2 + 1)
+        kurtosisSecond = kurtosisAmplitude
+        kurtosisFourth = kurtosisAmplitude
+        kurtosis = kurtosisAmplitude
     }
 
     /// Hz between envelope-spectrum bins.
     public var resolution: Double { sampleRate / Double(length) }
 
+    /// The envelope spectrum of the last analysed record (amplitude, ``resolution`` Hz per bin).
+    public var lastEnvelopeSpectrum: [Double] { spectrum }
+
     /// The band whose spectral kurtosis is highest: the spectral kurtosis of short frames
     /// (256 samples, 50 % overlap) per bin, smoothed over three bins; the band spans the bins
-    /// around the maximum that reach half of it, at least 1/64 of the sample rate wide.
+    /// around the maximum that reach half of it, at least 1/64 of the sample rate wide. The lowest
+    /// kilohertz is left out: shaft harmonics and structural modes dominate it.
     public func impulsiveBand(_ samples: UnsafeBufferPointer<Float>) -> ClosedRange<Double> {
         let bins = kurtosisFrame / 2 + 1
-        var second = [Double](repeating: 0, count: bins)
-        var fourth = [Double](repeating: 0, count: bins)
+        for index in 0..<bins {
+            kurtosisSecond[index] = 0
+            kurtosisFourth[index] = 0
+        }
         var frames = 0
         var start = 0
-        kurtosisBins.withUnsafeMutableBufferPointer { amplitude in
+        kurtosisAmplitude.withUnsafeMutableBufferPointer { amplitude in
             while start + kurtosisFrame <= samples.count {
                 kurtosisSpectrum.amplitudeSpectrum(UnsafeBufferPointer(rebasing: samples[start..<(start + kurtosisFrame)]), into: amplitude)
                 for index in 0..<bins {
                     let power = amplitude[index] * amplitude[index]
-                    second[index] += power
-                    fourth[index] += power * power
+                    kurtosisSecond[index] += power
+                    kurtosisFourth[index] += power * power
                 }
                 frames += 1
                 start += kurtosisFrame / 2
             }
         }
         let binWidth = sampleRate / Double(kurtosisFrame)
-        var kurtosis = [Double](repeating: 0, count: bins)
-        for index in 1..<(bins - 1) where second[index] > 0 {
-            kurtosis[index] = Double(frames) * fourth[index] / (second[index] * second[index]) - 2
+        for index in 0..<bins {
+            let second = kurtosisSecond[index]
+            kurtosis[index] = second > 0 ? Double(frames) * kurtosisFourth[index] / (second * second) - 2 : 0
         }
-        var smoothed = kurtosis
-        for index in 1..<(bins - 1) { smoothed[index] = (kurtosis[index - 1] + kurtosis[index] + kurtosis[index + 1]) / 3 }
-        // Ignore the lowest kilohertz, where shaft harmonics and structural modes dominate.
         let firstBin = max(1, Int(1000 / binWidth))
+        func smoothed(_ index: Int) -> Double { (kurtosis[index - 1] + kurtosis[index] + kurtosis[index + 1]) / 3 }
         var best = firstBin
-        for index in firstBin..<(bins - 1) where smoothed[index] > smoothed[best] { best = index }
+        for index in firstBin..<(bins - 1) where smoothed(index) > smoothed(best) { best = index }
+        let half = smoothed(best) / 2
         var low = best, high = best
-        while low > firstBin && smoothed[low - 1] >= smoothed[best] / 2 { low -= 1 }
-        while high < bins - 2 && smoothed[high + 1] >= smoothed[best] / 2 { high += 1 }
+        while low > firstBin && smoothed(low - 1) >= half { low -= 1 }
+        while high < bins - 2 && smoothed(high + 1) >= half { high += 1 }
         let minimumWidth = sampleRate / 64
         var lowHz = Double(low) * binWidth - binWidth / 2, highHz = Double(high) * binWidth + binWidth / 2
         if highHz - lowHz < minimumWidth {
@@ -173,19 +196,39 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         return max(binWidth, lowHz)...min(sampleRate / 2 - binWidth, highHz)
     }
 
-    /// Diagnoses one record of ``length`` samples.
+    /// The fault family that best explains the envelope spectrum of `samples`, and its score
+    /// (0 with verdict none). Allocates nothing: the per-window check.
+    public func envelopeVerdict(_ samples: UnsafeBufferPointer<Float>, bearing: BearingGeometry, shaftHz: Double,
+                                band: ClosedRange<Double>? = nil) -> (fault: BearingFault, score: Double) {
+        let band = band ?? impulsiveBand(samples)
+        computeEnvelopeSpectrum(samples, band: band)
+        let median = envelopeMedian()
+        return spectrum.withUnsafeBufferPointer { values in
+            let view = SpectrumView(values: values, resolution: resolution)
+            var best = (fault: BearingFault.none, score: 0.0)
+            let candidates = families(bearing.defectFrequencies(shaftHz: shaftHz))
+            for index in candidates.indices {
+                let family = candidates[index]
+                let score = self.score(family, view, median)
+                if score > best.score { best = (family.fault, score) }
+            }
+            return best
+        }
+    }
+
+    /// Diagnoses one record of ``length`` samples, with the evidence.
     /// - Parameters:
     ///   - band: the demodulation band; nil chooses it by spectral kurtosis.
-    ///   - nominalShaftHz: the running speed as configured or from a tachometer.
+    ///   - nominalShaftHz: the running speed as configured or from a tachometer; refined from
+    ///     the envelope spectrum when a line stands out within 5 % of it.
     public func diagnose(_ samples: UnsafeBufferPointer<Float>, bearing: BearingGeometry, nominalShaftHz: Double,
                          band: ClosedRange<Double>? = nil) -> BearingDiagnosis {
         precondition(samples.count == length, "a record has `length` samples")
         let band = band ?? impulsiveBand(samples)
         computeEnvelopeSpectrum(samples, band: band)
+        let median = envelopeMedian()
         return spectrum.withUnsafeBufferPointer { values in
             let view = SpectrumView(values: values, resolution: resolution)
-            let median = view.median(from: 1, to: 1000)
-            // Measure the shaft rate where the envelope shows it; else trust the nominal rate.
             var shaftHz = nominalShaftHz
             var measured = false
             if let line = view.strongest(from: nominalShaftHz * 0.95, to: nominalShaftHz * 1.05),
@@ -194,48 +237,80 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
                 measured = true
             }
             let frequencies = bearing.defectFrequencies(shaftHz: shaftHz)
-            var families = [
-                evidence(.outerRace, fundamental: frequencies.bpfo, name: "BPFO", sidebands: nil, view, median),
-                evidence(.innerRace, fundamental: frequencies.bpfi, name: "BPFI", sidebands: shaftHz, view, median),
-                evidence(.ball, fundamental: frequencies.bsf, name: "BSF", sidebands: frequencies.ftf, view, median),
-                evidence(.cage, fundamental: frequencies.ftf, name: "FTF", sidebands: nil, view, median),
-            ]
-            families.sort { $0.score > $1.score }
-            let verdict = families[0].score > 0 ? families[0].fault : .none
-            return BearingDiagnosis(verdict: verdict, shaftHz: shaftHz, shaftMeasured: measured, frequencies: frequencies,
-                                    band: band, families: families,
+            let candidates = families(frequencies)
+            var evidence = candidates.indices.map { index in
+                let family = candidates[index]
+                var lines: [EvidenceLine] = []
+                scan(family, view, median) { harmonic, side, expected, peak, ratio in
+                    let label = "\(harmonic)x \(family.name)" + (side < 0 ? " - sideband" : side > 0 ? " + sideband" : "")
+                    lines.append(EvidenceLine(label: label, harmonic: harmonic, sideband: side,
+                                              expectedFrequency: expected, frequency: peak.frequency,
+                                              amplitude: peak.amplitude, ratioToMedian: ratio))
+                }
+                return FamilyEvidence(fault: family.fault, lines: lines, score: score(family, view, median))
+            }
+            evidence.sort { $0.score > $1.score }
+            return BearingDiagnosis(verdict: evidence[0].score > 0 ? evidence[0].fault : .none, shaftHz: shaftHz,
+                                    shaftMeasured: measured, frequencies: frequencies, band: band, families: evidence,
                                     strongestLines: view.largestPeaks(5, from: 1, to: 500), medianLevel: median)
         }
     }
 
-    /// The envelope spectrum of the last diagnosed record (amplitude, ``resolution`` Hz per bin).
-    public var lastEnvelopeSpectrum: [Double] { spectrum }
+    /// A fault family: its fundamental, and the modulation that puts sidebands around it.
+    private struct Family {
+        var fault: BearingFault
+        var name: StaticString
+        var fundamental: Double
+        var sidebands: Double?
+    }
 
-    /// Harmonics 1-3 of a family, and for inner race and ball the +-1 sidebands of the first two
-    /// harmonics (shaft rate and cage rate modulate them). The family scores when its fundamental
-    /// or second harmonic is significant and at least two of its lines are.
-    private func evidence(_ fault: BearingFault, fundamental: Double, name: String, sidebands: Double?,
-                          _ view: SpectrumView, _ median: Double) -> FamilyEvidence {
-        var lines: [EvidenceLine] = []
-        func look(_ label: String, at frequency: Double) {
-            let width = max(frequency * tolerance, 1.5 * view.resolution)
-            guard let peak = view.strongest(from: frequency - width, to: frequency + width) else { return }
-            lines.append(EvidenceLine(label: label, expectedFrequency: frequency, frequency: peak.frequency,
-                                      amplitude: peak.amplitude, ratioToMedian: median > 0 ? peak.amplitude / median : 0))
-        }
+    /// Inner-race lines are modulated by the shaft rate, ball lines by the cage rate.
+    private func families(_ f: DefectFrequencies) -> InlineArray<4, Family> {
+        [Family(fault: .outerRace, name: "BPFO", fundamental: f.bpfo, sidebands: nil),
+         Family(fault: .innerRace, name: "BPFI", fundamental: f.bpfi, sidebands: f.shaft),
+         Family(fault: .ball, name: "BSF", fundamental: f.bsf, sidebands: f.ftf),
+         Family(fault: .cage, name: "FTF", fundamental: f.ftf, sidebands: nil)]
+    }
+
+    /// Visits harmonics 1-3 of a family and the +-1 sidebands of its first two harmonics: the
+    /// strongest line within the tolerance of each, with its ratio to the median level.
+    private func scan(_ family: Family, _ view: SpectrumView, _ median: Double,
+                      _ visit: (_ harmonic: Int, _ side: Int, _ expected: Double, _ peak: SpectralPeak, _ ratio: Double) -> Void) {
         for harmonic in 1...3 {
-            look("\(harmonic)x \(name)", at: Double(harmonic) * fundamental)
-            if let sidebands, harmonic <= 2 {
-                look("\(harmonic)x \(name) - sideband", at: Double(harmonic) * fundamental - sidebands)
-                look("\(harmonic)x \(name) + sideband", at: Double(harmonic) * fundamental + sidebands)
+            for side in -1...1 {
+                guard side == 0 || (family.sidebands != nil && harmonic <= 2) else { continue }
+                let expected = Double(harmonic) * family.fundamental + Double(side) * (family.sidebands ?? 0)
+                let width = max(expected * tolerance, 1.5 * view.resolution)
+                guard let peak = view.strongest(from: expected - width, to: expected + width) else { continue }
+                visit(harmonic, side, expected, peak, median > 0 ? peak.amplitude / median : 0)
             }
         }
-        let significant = lines.filter { $0.ratioToMedian >= significanceRatio }
-        let anchored = lines.contains {
-            ($0.label == "1x \(name)" || $0.label == "2x \(name)") && $0.ratioToMedian >= significanceRatio
+    }
+
+    /// The sum of the ratios of the significant lines, when the fundamental or the second
+    /// harmonic is significant and at least two lines are; else 0.
+    private func score(_ family: Family, _ view: SpectrumView, _ median: Double) -> Double {
+        var sum = 0.0, significant = 0, anchored = false
+        scan(family, view, median) { harmonic, side, _, _, ratio in
+            guard ratio >= significanceRatio else { return }
+            sum += ratio
+            significant += 1
+            if side == 0 && harmonic <= 2 { anchored = true }
         }
-        let score = anchored && significant.count >= 2 ? significant.reduce(0) { $0 + $1.ratioToMedian } : 0
-        return FamilyEvidence(fault: fault, lines: lines, score: score)
+        return anchored && significant >= 2 ? sum : 0
+    }
+
+    /// The median of the envelope spectrum from 1 Hz to ``envelopeBandLimit`` (selection in a
+    /// preallocated buffer).
+    private func envelopeMedian() -> Double {
+        let first = max(1, Int((1 / resolution).rounded(.up)))
+        let last = min(spectrum.count - 1, Int((envelopeBandLimit / resolution).rounded(.down)))
+        guard first <= last else { return 0 }
+        let count = last - first + 1
+        return scratch.withUnsafeMutableBufferPointer { buffer in
+            for offset in 0..<count { buffer[offset] = spectrum[first + offset] }
+            return select(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]), rank: count / 2)
+        }
     }
 
     /// The envelope of `samples` (``length`` of them) in `band`: the magnitude of the band-limited
@@ -273,4 +348,24 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
             spectrum.withUnsafeMutableBufferPointer { envelopeSpectrum.amplitudeSpectrum(input, into: $0) }
         }
     }
+}
+
+/// The element of rank `rank` (0-based, ascending) of `values`, by quickselect; reorders `values`.
+func select(_ values: UnsafeMutableBufferPointer<Double>, rank: Int) -> Double {
+    var low = 0, high = values.count - 1
+    while low < high {
+        let pivot = values[(low + high) / 2]
+        var i = low, j = high
+        while i <= j {
+            while values[i] < pivot { i += 1 }
+            while values[j] > pivot { j -= 1 }
+            if i <= j {
+                values.swapAt(i, j)
+                i += 1
+                j -= 1
+            }
+        }
+        if rank <= j { high = j } else if rank >= i { low = i } else { return values[rank] }
+    }
+    return values[rank]
 }

@@ -24,11 +24,11 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     public let capacity: Int
     /// The policy when full.
     public let policy: FullPolicy
-    private let mask: Int
-    private let storage: UnsafeMutablePointer<Element>
-    private let writePosition = Atomic<Int>(0)
-    private let readPosition = Atomic<Int>(0)
-    private let overflows = Atomic<Int>(0)
+    @usableFromInline let mask: Int
+    @usableFromInline let storage: UnsafeMutablePointer<Element>
+    @usableFromInline let writePosition = Atomic<Int>(0)
+    @usableFromInline let readPosition = Atomic<Int>(0)
+    @usableFromInline let overflows = Atomic<Int>(0)
 
     /// Creates a ring of at least `minimumCapacity` elements (rounded up to a power of two).
     public init(minimumCapacity: Int, policy: FullPolicy = .rejectNew) {
@@ -45,21 +45,21 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
 
     /// Elements refused (``FullPolicy/rejectNew``) or overwritten before they were read
     /// (``FullPolicy/overwriteOldest``).
-    public var overflowCount: Int { overflows.load(ordering: .relaxed) }
+    @inlinable public var overflowCount: Int { overflows.load(ordering: .relaxed) }
 
     /// Elements ready to read (a snapshot).
-    public var count: Int {
+    @inlinable public var count: Int {
         let written = writePosition.load(ordering: .acquiring)
         return min(written - readPosition.load(ordering: .acquiring), capacity)
     }
 
     /// Total elements ever written.
-    public var totalWritten: Int { writePosition.load(ordering: .acquiring) }
+    @inlinable public var totalWritten: Int { writePosition.load(ordering: .acquiring) }
 
     // MARK: Producer
 
     /// Appends one element; false when full under ``FullPolicy/rejectNew``.
-    @inline(__always)
+    @inlinable
     @discardableResult
     public func push(_ element: Element) -> Bool {
         let write = writePosition.load(ordering: .relaxed)
@@ -73,6 +73,7 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     }
 
     /// Appends as many elements of `source` as fit; returns how many were written.
+    @inlinable
     @discardableResult
     public func write(_ source: UnsafeBufferPointer<Element>) -> Int {
         withWritableSpans { first, second in
@@ -86,6 +87,7 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
 
     /// Hands the free region to `body` as at most two spans; `body` fills a prefix of them and
     /// returns how many elements it wrote, which are then published at once.
+    @inlinable
     @discardableResult
     public func withWritableSpans(
         _ body: (UnsafeMutableBufferPointer<Element>, UnsafeMutableBufferPointer<Element>) -> Int
@@ -93,7 +95,8 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
         withWritableSpans(body, refused: { _ in 0 })
     }
 
-    private func withWritableSpans(
+    @usableFromInline
+    func withWritableSpans(
         _ body: (UnsafeMutableBufferPointer<Element>, UnsafeMutableBufferPointer<Element>) -> Int,
         refused: (Int) -> Int
     ) -> Int {
@@ -114,7 +117,7 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     // MARK: Consumer
 
     /// Removes and returns the oldest element, nil when empty.
-    @inline(__always)
+    @inlinable
     public func pop() -> Element? {
         var element: Element?
         withReadableSpans { first, _ in
@@ -126,6 +129,7 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     }
 
     /// Moves up to `destination.count` of the oldest elements into `destination`; returns how many.
+    @inlinable
     @discardableResult
     public func read(into destination: UnsafeMutableBufferPointer<Element>) -> Int {
         withReadableSpans { first, second in
@@ -141,6 +145,7 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     /// many elements it consumed. Under ``FullPolicy/overwriteOldest`` elements the producer
     /// overwrote meanwhile are detected, skipped and counted, and `body` is not trusted with them:
     /// the call returns 0 and the next call starts at the oldest intact element.
+    @inlinable
     @discardableResult
     public func withReadableSpans(_ body: (UnsafeBufferPointer<Element>, UnsafeBufferPointer<Element>) -> Int) -> Int {
         var read = readPosition.load(ordering: .relaxed)
@@ -171,6 +176,7 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     /// Copies the newest `destination.count` elements, oldest first, without consuming them (the
     /// "latest window" view). Returns false when fewer have been written or the producer overwrote
     /// them during the copy (try again).
+    @inlinable
     public func latest(into destination: UnsafeMutableBufferPointer<Element>) -> Bool {
         let wanted = destination.count
         guard wanted <= capacity else { return false }

@@ -166,15 +166,6 @@ public struct SpectrumView {
         return peaks.prefix(count).map { SpectralPeak(frequency: refinedFrequency($0.index), amplitude: $0.value) }
     }
 
-    /// The median value over [low, high] Hz: the floor that line ratios are measured against.
-    public func median(from low: Double, to high: Double) -> Double {
-        let range = bins(from: low, to: high)
-        guard !range.isEmpty else { return 0 }
-        var sorted = Array(values[range])
-        sorted.sort()
-        return sorted[sorted.count / 2]
-    }
-
     private func refinedFrequency(_ index: Int) -> Double {
         guard index > 0 && index < values.count - 1 else { return Double(index) * resolution }
         let left = values[index - 1], centre = values[index], right = values[index + 1]

@@ -52,7 +52,7 @@ struct MFPTTests {
         #expect(diagnosis.verdict.rawValue == record.fault)
         #expect(diagnosis.shaftMeasured)
         let family = try #require(diagnosis.families.first { $0.fault == diagnosis.verdict })
-        let fundamental = try #require(family.lines.first)
+        let fundamental = try #require(family.fundamentalLine)
         // The envelope line sits within 2 % of the defect frequency computed from the geometry at
         // the measured speed, in the range the issue gives for these records.
         #expect((fundamental.frequency - fundamental.expectedFrequency).magnitude <= 0.02 * fundamental.expectedFrequency)

@@ -80,8 +80,13 @@ struct RingTests {
                 let size = Int(next % 677) + 1
                 let count = min(size, Int(total - next))
                 for index in 0..<count { block[index] = next + UInt32(index) }
-                let written = block.withUnsafeBufferPointer { ring.write(UnsafeBufferPointer(rebasing: $0[0..<count])) }
-                next += UInt32(written)
+                if size % 2 == 0 {
+                    // Item by item.
+                    if ring.push(next) { next += 1 }
+                } else {
+                    let written = block.withUnsafeBufferPointer { ring.write(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+                    next += UInt32(written)
+                }
             }
         }
         producer.start()
@@ -89,6 +94,11 @@ struct RingTests {
         var inOrder = true
         var buffer = [UInt32](repeating: 0, count: 513)
         while expected < total {
+            if expected % 3 == 0, let value = ring.pop() {
+                if value != expected { inOrder = false }
+                expected += 1
+                continue
+            }
             let read = buffer.withUnsafeMutableBufferPointer { ring.read(into: $0) }
             for index in 0..<read where buffer[index] != expected + UInt32(index) { inOrder = false }
             expected += UInt32(read)

@@ -1,0 +1,159 @@
+/// A machine's normal behaviour, learnt from feature vectors (e.g. RMS, kurtosis, velocity RMS):
+/// learning -> active -> (after maintenance) learning again. While active it scores new vectors by
+/// per-feature z-scores and by the Mahalanobis distance, which accounts for correlated features.
+public struct Baseline: Sendable {
+    /// Where the baseline is in its life.
+    public enum State: Sendable, Equatable {
+        /// Collecting vectors; `collected` of `needed` so far.
+        case learning(collected: Int, needed: Int)
+        /// Scoring against the learnt mean and covariance.
+        case active
+    }
+
+    /// Features per vector.
+    public let dimension: Int
+    /// Vectors learnt before the baseline becomes active.
+    public let learningWindows: Int
+    public private(set) var state: State
+    /// Mean of the learnt vectors.
+    public private(set) var mean: [Double]
+    /// Sample covariance (row-major, dimension x dimension).
+    public private(set) var covariance: [Double]
+    private var count = 0
+    private var comoment: [Double]
+    /// Lower Cholesky factor of the regularised covariance, once active.
+    private var cholesky: [Double]
+
+    /// Creates a baseline that learns from `learningWindows` vectors of `dimension` features.
+    public init(dimension: Int, learningWindows: Int) {
+        precondition(dimension > 0 && learningWindows > dimension, "learning needs more vectors than features")
+        self.dimension = dimension
+        self.learningWindows = learningWindows
+        state = .learning(collected: 0, needed: learningWindows)
+        mean = Array(repeating: 0, count: dimension)
+        covariance = Array(repeating: 0, count: dimension * dimension)
+        comoment = covariance
+        cholesky = covariance
+    }
+
+    /// Feeds one vector. While learning it is absorbed (Welford's update); once active it is
+    /// scored and returned as a ``Score``; nil while learning.
+    public mutating func add(_ vector: [Double]) -> Score? {
+        precondition(vector.count == dimension, "a vector has `dimension` features")
+        guard case .learning = state else { return score(vector) }
+        count += 1
+        var delta = [Double](repeating: 0, count: dimension)
+        for i in 0..<dimension {
+            delta[i] = vector[i] - mean[i]
+            mean[i] += delta[i] / Double(count)
+        }
+        for i in 0..<dimension {
+            for j in 0..<dimension { comoment[i * dimension + j] += delta[i] * (vector[j] - mean[j]) }
+        }
+        if count >= learningWindows {
+            for index in covariance.indices { covariance[index] = comoment[index] / Double(count - 1) }
+            factorise()
+            state = .active
+        } else {
+            state = .learning(collected: count, needed: learningWindows)
+        }
+        return nil
+    }
+
+    /// Starts learning again (after maintenance changed the machine).
+    public mutating func relearn() {
+        self = Baseline(dimension: dimension, learningWindows: learningWindows)
+    }
+
+    /// How far a vector is from the baseline.
+    public struct Score: Sendable, Equatable {
+        /// (x - mean) / standard deviation, per feature.
+        public var zScores: [Double]
+        /// sqrt((x - mean)^T covariance^-1 (x - mean)).
+        public var mahalanobis: Double
+    }
+
+    /// Scores a vector against the active baseline.
+    public func score(_ vector: [Double]) -> Score {
+        precondition(state == .active, "score needs an active baseline")
+        var z = [Double](repeating: 0, count: dimension)
+        var difference = [Double](repeating: 0, count: dimension)
+        for i in 0..<dimension {
+            difference[i] = vector[i] - mean[i]
+            let deviation = covariance[i * dimension + i].squareRoot()
+            z[i] = deviation > 0 ? difference[i] / deviation : 0
+        }
+        // Solve L y = d; then d^T S^-1 d = |y|^2.
+        var squared = 0.0
+        var y = [Double](repeating: 0, count: dimension)
+        for i in 0..<dimension {
+            var sum = difference[i]
+            for k in 0..<i { sum -= cholesky[i * dimension + k] * y[k] }
+            y[i] = sum / cholesky[i * dimension + i]
+            squared += y[i] * y[i]
+        }
+        return Score(zScores: z, mahalanobis: squared.squareRoot())
+    }
+
+    /// Cholesky factorisation of the covariance with a small ridge (1e-9 of the trace per
+    /// feature), so that a constant feature does not make it singular.
+    private mutating func factorise() {
+        var trace = 0.0
+        for i in 0..<dimension { trace += covariance[i * dimension + i] }
+        let ridge = max(trace / Double(dimension) * 1e-9, 1e-300)
+        for i in 0..<dimension {
+            for j in 0...i {
+                var sum = covariance[i * dimension + j] + (i == j ? ridge : 0)
+                for k in 0..<j { sum -= cholesky[i * dimension + k] * cholesky[j * dimension + k] }
+                cholesky[i * dimension + j] = i == j ? max(sum, ridge).squareRoot() : sum / cholesky[j * dimension + j]
+            }
+        }
+    }
+}
+
+/// Exponentially weighted moving average chart: signals when the EWMA of a standardised value
+/// leaves +-`limit` times its own standard deviation (sqrt(lambda / (2 - lambda))).
+public struct EWMADetector: Sendable {
+    public let lambda: Double
+    public let limit: Double
+    public private(set) var value = 0.0
+
+    public init(lambda: Double = 0.2, limit: Double = 3) {
+        precondition(lambda > 0 && lambda <= 1, "lambda is in (0, 1]")
+        self.lambda = lambda
+        self.limit = limit
+    }
+
+    /// Adds a z-score; true when the chart signals.
+    public mutating func add(_ z: Double) -> Bool {
+        value = lambda * z + (1 - lambda) * value
+        return value.magnitude > limit * (lambda / (2 - lambda)).squareRoot()
+    }
+
+    public mutating func reset() { value = 0 }
+}
+
+/// Two-sided tabular CUSUM on z-scores: reference `slack` (k) and decision interval `threshold` (h).
+public struct CUSUMDetector: Sendable {
+    public let slack: Double
+    public let threshold: Double
+    public private(set) var upper = 0.0
+    public private(set) var lower = 0.0
+
+    public init(slack: Double = 0.5, threshold: Double = 5) {
+        self.slack = slack
+        self.threshold = threshold
+    }
+
+    /// Adds a z-score; true when either sum crosses the threshold.
+    public mutating func add(_ z: Double) -> Bool {
+        upper = max(0, upper + z - slack)
+        lower = max(0, lower - z - slack)
+        return upper > threshold || lower > threshold
+    }
+
+    public mutating func reset() {
+        upper = 0
+        lower = 0
+    }
+}
