@@ -202,7 +202,7 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
                                 band: ClosedRange<Double>? = nil) -> (fault: BearingFault, score: Double) {
         let band = band ?? impulsiveBand(samples)
         computeEnvelopeSpectrum(samples, band: band)
-        let median = envelopeMedian()
+        let median = envelopeMedian(bandwidth: band.upperBound - band.lowerBound)
         return spectrum.withUnsafeBufferPointer { values in
             let view = SpectrumView(values: values, resolution: resolution)
             var best = (fault: BearingFault.none, score: 0.0)
@@ -226,7 +226,7 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         precondition(samples.count == length, "a record has `length` samples")
         let band = band ?? impulsiveBand(samples)
         computeEnvelopeSpectrum(samples, band: band)
-        let median = envelopeMedian()
+        let median = envelopeMedian(bandwidth: band.upperBound - band.lowerBound)
         return spectrum.withUnsafeBufferPointer { values in
             let view = SpectrumView(values: values, resolution: resolution)
             var shaftHz = nominalShaftHz
@@ -273,14 +273,19 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
     }
 
     /// Visits harmonics 1-3 of a family and the +-1 sidebands of its first two harmonics: the
-    /// strongest line within the tolerance of each, with its ratio to the median level.
+    /// strongest line within the tolerance of each, with its ratio to the median level. Lines
+    /// closer to 0 Hz than four bins, and sidebands the resolution cannot separate from their
+    /// harmonic, are not visited: short windows cannot tell them from leakage.
     private func scan(_ family: Family, _ view: SpectrumView, _ median: Double,
                       _ visit: (_ harmonic: Int, _ side: Int, _ expected: Double, _ peak: SpectralPeak, _ ratio: Double) -> Void) {
         for harmonic in 1...3 {
             for side in -1...1 {
                 guard side == 0 || (family.sidebands != nil && harmonic <= 2) else { continue }
-                let expected = Double(harmonic) * family.fundamental + Double(side) * (family.sidebands ?? 0)
+                let centre = Double(harmonic) * family.fundamental
+                let expected = centre + Double(side) * (family.sidebands ?? 0)
                 let width = max(expected * tolerance, 1.5 * view.resolution)
+                guard expected >= 4 * view.resolution else { continue }
+                if side != 0 && (family.sidebands ?? 0) < width + max(centre * tolerance, 1.5 * view.resolution) { continue }
                 guard let peak = view.strongest(from: expected - width, to: expected + width) else { continue }
                 visit(harmonic, side, expected, peak, median > 0 ? peak.amplitude / median : 0)
             }
@@ -300,11 +305,13 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         return anchored && significant >= 2 ? sum : 0
     }
 
-    /// The median of the envelope spectrum from 1 Hz to ``envelopeBandLimit`` (selection in a
-    /// preallocated buffer).
-    private func envelopeMedian() -> Double {
+    /// The median of the envelope spectrum from 1 Hz to ``envelopeBandLimit``, or to 80 % of the
+    /// demodulation bandwidth when that is lower (an envelope holds no frequencies above its
+    /// band's width, and empty bins would make every line look strong). Selection in a
+    /// preallocated buffer.
+    private func envelopeMedian(bandwidth: Double) -> Double {
         let first = max(1, Int((1 / resolution).rounded(.up)))
-        let last = min(spectrum.count - 1, Int((envelopeBandLimit / resolution).rounded(.down)))
+        let last = min(spectrum.count - 1, Int((min(envelopeBandLimit, 0.8 * bandwidth) / resolution).rounded(.down)))
         guard first <= last else { return 0 }
         let count = last - first + 1
         return scratch.withUnsafeMutableBufferPointer { buffer in

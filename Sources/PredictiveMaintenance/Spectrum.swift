@@ -76,8 +76,10 @@ public final class SpectrumAnalyzer: @unchecked Sendable {
     /// Welch's power spectral density (units²/Hz, single-sided), as `scipy.signal.welch` computes
     /// it with this window, `nperseg` = ``frameLength``, 50 % overlap, constant detrend and
     /// density scaling. Segments that do not fit are dropped. Returns the segment count.
+    /// - Parameter rate: the sample rate to scale by, when measured rather than nominal.
     @discardableResult
-    public func welch(_ samples: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Double>) -> Int {
+    public func welch(_ samples: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Double>,
+                      rate: Double? = nil) -> Int {
         precondition(output.count == binCount, "the output needs binCount values")
         for index in 0..<binCount { output[index] = 0 }
         let step = frameLength - frameLength / 2
@@ -90,7 +92,7 @@ public final class SpectrumAnalyzer: @unchecked Sendable {
             start += step
         }
         guard segments > 0 else { return 0 }
-        let scale = 1 / (sampleRate * powerGain * Double(segments))
+        let scale = 1 / ((rate ?? sampleRate) * powerGain * Double(segments))
         for index in 0..<binCount {
             let edge = index == 0 || index == frameLength / 2
             output[index] *= edge ? scale : 2 * scale

@@ -1,0 +1,144 @@
+/// The per-window chain: time-domain features, the PSD and broadband velocity severity, and the
+/// envelope verdict. Every buffer is allocated at init; a window allocates nothing.
+public final class WindowAnalyzer: @unchecked Sendable {
+    /// What to compute and against which limits.
+    public struct Configuration: Sendable {
+        /// Nominal sample rate, Hz.
+        public var sampleRate: Double
+        /// Samples per window (even; a power of two keeps the FFT fast).
+        public var frameLength: Int
+        /// Multiplier from sample units to m/s² (9.80665 for samples in g).
+        public var toMetresPerSecondSquared: Double
+        /// Severity limits for the broadband velocity.
+        public var severity: SeverityCriteria
+        /// The monitored bearing, for the envelope verdict.
+        public var bearing: BearingGeometry?
+        /// Shaft rate, Hz (from a tachometer or nominal).
+        public var shaftHz: Double?
+        /// The demodulation band; nil chooses it by spectral kurtosis each window.
+        public var envelopeBand: ClosedRange<Double>?
+
+        public init(sampleRate: Double, frameLength: Int = 4096, toMetresPerSecondSquared: Double = 9.80665,
+                    severity: SeverityCriteria = .iso10816part3(group: .two, support: .rigid),
+                    bearing: BearingGeometry? = nil, shaftHz: Double? = nil, envelopeBand: ClosedRange<Double>? = nil) {
+            self.sampleRate = sampleRate
+            self.frameLength = frameLength
+            self.toMetresPerSecondSquared = toMetresPerSecondSquared
+            self.severity = severity
+            self.bearing = bearing
+            self.shaftHz = shaftHz
+            self.envelopeBand = envelopeBand
+        }
+    }
+
+    /// One window's results.
+    public struct Result: Sendable, Equatable {
+        public var features: Features
+        /// Broadband velocity RMS, mm/s, over ``velocityBand``.
+        public var velocityRMS: Double
+        /// 10 Hz to 1000 Hz, or to 45 % of the measured rate when that is lower.
+        public var velocityBand: ClosedRange<Double>
+        public var zone: SeverityZone
+        /// The envelope verdict (none without a bearing or a shaft rate).
+        public var verdict: BearingFault
+        public var verdictScore: Double
+    }
+
+    public let configuration: Configuration
+    private let spectrum: SpectrumAnalyzer
+    private let envelope: EnvelopeAnalyzer
+    private var psd: [Double]
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        spectrum = SpectrumAnalyzer(frameLength: configuration.frameLength, sampleRate: configuration.sampleRate)
+        envelope = EnvelopeAnalyzer(length: configuration.frameLength, sampleRate: configuration.sampleRate)
+        psd = Array(repeating: 0, count: configuration.frameLength / 2 + 1)
+    }
+
+    /// Analyses one window of ``Configuration/frameLength`` samples taken at `rate` Hz (the
+    /// measured rate; band limits follow it).
+    public func analyze(_ window: UnsafeBufferPointer<Float>, rate: Double? = nil) -> Result {
+        let rate = rate ?? configuration.sampleRate
+        let features = Features(window)
+        let band = 10...min(1000, 0.45 * rate)
+        let velocity = psd.withUnsafeMutableBufferPointer { psd -> Double in
+            spectrum.welch(window, into: psd, rate: rate)
+            let view = SpectrumView(values: UnsafeBufferPointer(psd), resolution: rate / Double(configuration.frameLength))
+            return velocityRMS(accelerationPSD: view, from: band.lowerBound, to: band.upperBound)
+        }
+        let millimetres = velocity * configuration.toMetresPerSecondSquared * 1000
+        var verdict = (fault: BearingFault.none, score: 0.0)
+        if let bearing = configuration.bearing, let shaft = configuration.shaftHz {
+            verdict = envelope.envelopeVerdict(window, bearing: bearing, shaftHz: shaft, band: configuration.envelopeBand)
+        }
+        return Result(features: features, velocityRMS: millimetres, velocityBand: band,
+                      zone: configuration.severity.zone(velocityRMS: millimetres), verdict: verdict.fault,
+                      verdictScore: verdict.score)
+    }
+}
+
+/// One vibration channel of a machine: timestamped sample blocks in; windows analysed every hop,
+/// never across a gap; velocity alarms judged with persistence, hysteresis and operating-state
+/// gating.
+public final class VibrationChannel: @unchecked Sendable {
+    /// What the channel reports.
+    public enum Event: Sendable, Equatable {
+        /// A window was analysed.
+        case window(WindowAnalyzer.Result)
+        /// Samples were missing before a block; the partial window was dropped.
+        case gap(missingSamples: Int)
+        /// The velocity alarm level changed.
+        case alarm(AlarmEvent)
+    }
+
+    public let analyzer: WindowAnalyzer
+    /// Samples between window starts.
+    public let hop: Int
+    public private(set) var timing: SampleTiming
+    private var alarm: AlarmMonitor?
+    private var window: [Float]
+    private var filled = 0
+
+    /// Creates a channel; `hop` defaults to half a window.
+    public init(_ configuration: WindowAnalyzer.Configuration, hop: Int? = nil, velocityAlarm: AlarmRule? = nil) {
+        analyzer = WindowAnalyzer(configuration)
+        self.hop = hop ?? configuration.frameLength / 2
+        precondition(self.hop > 0 && self.hop <= configuration.frameLength, "the hop is within one window")
+        timing = SampleTiming(nominalRate: configuration.sampleRate)
+        alarm = velocityAlarm.map(AlarmMonitor.init(rule:))
+        window = Array(repeating: 0, count: configuration.frameLength)
+    }
+
+    /// The current velocity alarm level.
+    public var alarmLevel: AlarmLevel { alarm?.level ?? .normal }
+
+    /// Adds a block whose first sample was taken at `timestamp` (monotonic nanoseconds) while
+    /// the machine was in `operating` state; `onEvent` receives what it caused, in order.
+    public func process(_ block: UnsafeBufferPointer<Float>, at timestamp: Int64, operating: OperatingState,
+                        _ onEvent: (Event) -> Void) {
+        if case .gap(let missing) = timing.add(blockOf: block.count, at: timestamp) {
+            filled = 0
+            onEvent(.gap(missingSamples: missing))
+        }
+        let frameLength = analyzer.configuration.frameLength
+        var index = 0
+        while index < block.count {
+            let take = min(frameLength - filled, block.count - index)
+            for offset in 0..<take { window[filled + offset] = block[index + offset] }
+            filled += take
+            index += take
+            guard filled == frameLength else { continue }
+            let result = window.withUnsafeBufferPointer { analyzer.analyze($0, rate: timing.measuredRate) }
+            onEvent(.window(result))
+            let seconds = Double(timestamp) / 1e9 + Double(index) / timing.measuredRate
+            if let event = alarm?.evaluate(result.velocityRMS, at: seconds, operating: operating) { onEvent(.alarm(event)) }
+            // Keep the overlap for the next window.
+            window.withUnsafeMutableBufferPointer { buffer in
+                let keep = frameLength - hop
+                if keep > 0 { buffer.baseAddress!.update(from: buffer.baseAddress! + hop, count: keep) }
+            }
+            filled = frameLength - hop
+        }
+    }
+}
