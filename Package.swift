@@ -32,6 +32,7 @@ let package = Package(
             name: "edge-node",
             dependencies: [
                 "EdgeNode",
+                "PredictiveMaintenance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -48,4 +48,12 @@ public struct ByteSource: ~Copyable {
             try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
     }
+
+    /// Reads everything that is left.
+    /// - Throws: ``EdgeNodeError`` on a read error.
+    public func readAll() throws(EdgeNodeError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        try forEachChunk { chunk throws(EdgeNodeError) in bytes.append(contentsOf: chunk) }
+        return bytes
+    }
 }

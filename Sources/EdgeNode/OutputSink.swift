@@ -36,6 +36,17 @@ public struct OutputSink: ~Copyable {
         OutputSink.writeAll(descriptor, buffer)
     }
 
+    /// Writes `text` to a new or truncated file at `path`.
+    /// - Throws: ``EdgeNodeError`` naming the file and the reason.
+    public static func writeFile(_ text: String, to path: String) throws(EdgeNodeError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .runtime("cannot write \(path): \(String(cString: strerror(errno)))") }
+        var sink = OutputSink(descriptor: descriptor)
+        sink.write(text)
+        sink.flush()
+        close(descriptor)
+    }
+
     private static func writeAll(_ descriptor: Int32, _ buffer: [UInt8]) {
         buffer.withUnsafeBytes { bytes in
             var offset = 0

@@ -26,7 +26,8 @@ let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 
 @Suite("Command line")
 struct CommandLineTests {
-    @Test(arguments: [["--help"], ["nmea", "--help"], ["nmea", "decode", "--help"], ["nmea", "stats", "--help"], ["demo", "--help"]])
+    @Test(arguments: [["--help"], ["nmea", "--help"], ["nmea", "decode", "--help"], ["nmea", "stats", "--help"], ["demo", "--help"],
+                            ["vibration", "--help"], ["vibration", "analyze", "--help"]])
     func helpTeachesWithExamples(_ arguments: [String]) throws {
         let result = try runEdgeNode(arguments)
         #expect(result.status == 0)
