@@ -51,7 +51,9 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product edge-node
 	$(SWIFT) build -c release --product nmea-bench
+	$(SWIFT) build -c release --product pm-bench
 	bench/run-nmea
+	bench/run-pm
 
 clean:
 	rm -rf .build .build-tsan bench/out

@@ -38,6 +38,7 @@ let package = Package(
         ),
         // Benchmark driver for the library alone (bench/run drives the peers).
         .executableTarget(name: "nmea-bench", dependencies: ["NMEAParser"], path: "bench/nmea-bench"),
+        .executableTarget(name: "pm-bench", dependencies: ["PredictiveMaintenance"], path: "bench/pm-bench"),
         .testTarget(name: "NMEAParserTests", dependencies: ["NMEAParser"]),
         .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
         .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "NMEAParser"]),

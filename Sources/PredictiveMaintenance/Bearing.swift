@@ -111,18 +111,23 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
     public let envelopeBandLimit = 1000.0
     private let forward: ComplexFFT
     private let inverse: ComplexFFT
-    private let envelopeSpectrum: SpectrumAnalyzer
+    private let realForward: RealFFT
+    /// Inverse transforms and envelope spectra for the decimated ("zoomed") envelope, one per
+    /// power of two from 64 to ``length``.
+    private let zoomInverse: [ComplexFFT]
+    private let zoomSpectrum: [SpectrumAnalyzer]
     private let kurtosisFrame = 256
     private let kurtosisSpectrum: SpectrumAnalyzer
-    private var signal: [ComplexSample]
-    private var transformed: [ComplexSample]
-    private var envelope: [Float]
-    private var spectrum: [Double]
-    private var scratch: [Double]
-    private var kurtosisAmplitude: [Double]
-    private var kurtosisSecond: [Double]
-    private var kurtosisFourth: [Double]
-    private var kurtosis: [Double]
+    // Working buffers: `let` pointers, so that hot loops pay no exclusivity checks.
+    private let signal: UnsafeMutableBufferPointer<ComplexSample>
+    private let transformed: UnsafeMutableBufferPointer<ComplexSample>
+    private let envelope: UnsafeMutableBufferPointer<Float>
+    private let spectrum: UnsafeMutableBufferPointer<Double>
+    private let scratch: UnsafeMutableBufferPointer<Double>
+    private let kurtosisAmplitude: UnsafeMutableBufferPointer<Double>
+    private let kurtosisSecond: UnsafeMutableBufferPointer<Double>
+    private let kurtosisFourth: UnsafeMutableBufferPointer<Double>
+    private let kurtosis: UnsafeMutableBufferPointer<Double>
 
     /// Creates an analyzer for records of `length` samples at `sampleRate` Hz.
     public init(length: Int, sampleRate: Double) {
@@ -130,24 +135,34 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         self.sampleRate = sampleRate
         forward = ComplexFFT(size: length)
         inverse = ComplexFFT(size: length, inverse: true)
-        envelopeSpectrum = SpectrumAnalyzer(frameLength: length, sampleRate: sampleRate, window: .hann)
+        realForward = RealFFT(size: length)
+        let zoomSizes = sequence(first: min(64, length)) { $0 * 2 <= length ? $0 * 2 : nil }
+        zoomInverse = zoomSizes.map { ComplexFFT(size: $0, inverse: true) }
+        zoomSpectrum = zoomSizes.map { SpectrumAnalyzer(frameLength: $0, sampleRate: sampleRate * Double($0) / Double(length)) }
         kurtosisSpectrum = SpectrumAnalyzer(frameLength: kurtosisFrame, sampleRate: sampleRate, window: .hann)
-        signal = Array(repeating: ComplexSample(real: 0, imaginary: 0), count: length)
-        transformed = signal
-        envelope = Array(repeating: 0, count: length)
-        spectrum = Array(repeating: 0, count: length / 2 + 1)
-        scratch = spectrum
-        kurtosisAmplitude = Array(repeating: 0, count: kurtosisFrame / 2 + 1)
-        kurtosisSecond = kurtosisAmplitude
-        kurtosisFourth = kurtosisAmplitude
-        kurtosis = kurtosisAmplitude
+        signal = .allocateFilled(length, with: ComplexSample(real: 0, imaginary: 0))
+        transformed = .allocateFilled(length, with: ComplexSample(real: 0, imaginary: 0))
+        envelope = .allocateFilled(length, with: 0)
+        spectrum = .allocateFilled(length / 2 + 1, with: 0)
+        scratch = .allocateFilled(length / 2 + 1, with: 0)
+        kurtosisAmplitude = .allocateFilled(kurtosisFrame / 2 + 1, with: 0)
+        kurtosisSecond = .allocateFilled(kurtosisFrame / 2 + 1, with: 0)
+        kurtosisFourth = .allocateFilled(kurtosisFrame / 2 + 1, with: 0)
+        kurtosis = .allocateFilled(kurtosisFrame / 2 + 1, with: 0)
+    }
+
+    deinit {
+        for buffer in [kurtosisAmplitude, kurtosisSecond, kurtosisFourth, kurtosis, spectrum, scratch] { buffer.deallocate() }
+        signal.deallocate()
+        transformed.deallocate()
+        envelope.deallocate()
     }
 
     /// Hz between envelope-spectrum bins.
     public var resolution: Double { sampleRate / Double(length) }
 
     /// The envelope spectrum of the last analysed record (amplitude, ``resolution`` Hz per bin).
-    public var lastEnvelopeSpectrum: [Double] { spectrum }
+    public var lastEnvelopeSpectrum: [Double] { Array(spectrum) }
 
     /// The band whose spectral kurtosis is highest: the spectral kurtosis of short frames
     /// (256 samples, 50 % overlap) per bin, smoothed over three bins; the band spans the bins
@@ -161,17 +176,15 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         }
         var frames = 0
         var start = 0
-        kurtosisAmplitude.withUnsafeMutableBufferPointer { amplitude in
-            while start + kurtosisFrame <= samples.count {
-                kurtosisSpectrum.amplitudeSpectrum(UnsafeBufferPointer(rebasing: samples[start..<(start + kurtosisFrame)]), into: amplitude)
-                for index in 0..<bins {
-                    let power = amplitude[index] * amplitude[index]
-                    kurtosisSecond[index] += power
-                    kurtosisFourth[index] += power * power
-                }
-                frames += 1
-                start += kurtosisFrame / 2
+        while start + kurtosisFrame <= samples.count {
+            kurtosisSpectrum.amplitudeSpectrum(UnsafeBufferPointer(rebasing: samples[start..<(start + kurtosisFrame)]), into: kurtosisAmplitude)
+            for index in 0..<bins {
+                let power = kurtosisAmplitude[index] * kurtosisAmplitude[index]
+                kurtosisSecond[index] += power
+                kurtosisFourth[index] += power * power
             }
+            frames += 1
+            start += kurtosisFrame / 2
         }
         let binWidth = sampleRate / Double(kurtosisFrame)
         for index in 0..<bins {
@@ -203,8 +216,8 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         let band = band ?? impulsiveBand(samples)
         computeEnvelopeSpectrum(samples, band: band)
         let median = envelopeMedian(bandwidth: band.upperBound - band.lowerBound)
-        return spectrum.withUnsafeBufferPointer { values in
-            let view = SpectrumView(values: values, resolution: resolution)
+        do {
+            let view = SpectrumView(values: UnsafeBufferPointer(spectrum), resolution: resolution)
             var best = (fault: BearingFault.none, score: 0.0)
             let candidates = families(bearing.defectFrequencies(shaftHz: shaftHz))
             for index in candidates.indices {
@@ -227,8 +240,8 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         let band = band ?? impulsiveBand(samples)
         computeEnvelopeSpectrum(samples, band: band)
         let median = envelopeMedian(bandwidth: band.upperBound - band.lowerBound)
-        return spectrum.withUnsafeBufferPointer { values in
-            let view = SpectrumView(values: values, resolution: resolution)
+        do {
+            let view = SpectrumView(values: UnsafeBufferPointer(spectrum), resolution: resolution)
             var shaftHz = nominalShaftHz
             var measured = false
             if let line = view.strongest(from: nominalShaftHz * 0.95, to: nominalShaftHz * 1.05),
@@ -314,10 +327,8 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         let last = min(spectrum.count - 1, Int((min(envelopeBandLimit, 0.8 * bandwidth) / resolution).rounded(.down)))
         guard first <= last else { return 0 }
         let count = last - first + 1
-        return scratch.withUnsafeMutableBufferPointer { buffer in
-            for offset in 0..<count { buffer[offset] = spectrum[first + offset] }
-            return select(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]), rank: count / 2)
-        }
+        for offset in 0..<count { scratch[offset] = spectrum[first + offset] }
+        return select(UnsafeMutableBufferPointer(rebasing: scratch[0..<count]), rank: count / 2)
     }
 
     /// The envelope of `samples` (``length`` of them) in `band`: the magnitude of the band-limited
@@ -327,9 +338,7 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
                          into output: UnsafeMutableBufferPointer<Float>) {
         precondition(samples.count == length && output.count == length, "a record has `length` samples")
         for index in 0..<length { signal[index] = ComplexSample(real: samples[index], imaginary: 0) }
-        signal.withUnsafeBufferPointer { input in
-            transformed.withUnsafeMutableBufferPointer { forward.transform(input, into: $0) }
-        }
+        forward.transform(UnsafeBufferPointer(signal), into: transformed)
         let low = Int((band.lowerBound / resolution).rounded(.up)), high = Int((band.upperBound / resolution).rounded(.down))
         for index in 0..<length {
             if index == 0 && low == 0 || index == length / 2 && high >= length / 2 {
@@ -341,19 +350,38 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
                 transformed[index] = ComplexSample(real: 0, imaginary: 0)
             }
         }
-        transformed.withUnsafeBufferPointer { input in
-            signal.withUnsafeMutableBufferPointer { inverse.transform(input, into: $0) }
-        }
+        inverse.transform(UnsafeBufferPointer(transformed), into: signal)
         let scale = 1 / Float(length)
         for index in 0..<length { output[index] = signal[index].magnitude * scale }
     }
 
-    /// The envelope in `band` and the Hann amplitude spectrum of it.
+    /// The envelope in `band` and the Hann amplitude spectrum of it, computed decimated: an
+    /// envelope holds no frequency above its band's width, so the band's bins (from a real FFT)
+    /// are shifted to 0 Hz and inverted with the smallest power-of-two transform that keeps the
+    /// envelope spectrum out to ``envelopeBandLimit`` and the band unaliased. The bins keep the
+    /// full record's resolution; bins above the decimated Nyquist frequency are zero.
     private func computeEnvelopeSpectrum(_ samples: UnsafeBufferPointer<Float>, band: ClosedRange<Double>) {
-        envelope.withUnsafeMutableBufferPointer { envelope(of: samples, band: band, into: $0) }
-        envelope.withUnsafeBufferPointer { input in
-            spectrum.withUnsafeMutableBufferPointer { envelopeSpectrum.amplitudeSpectrum(input, into: $0) }
+        realForward.forward(samples, into: UnsafeMutableBufferPointer(rebasing: transformed[0...(length / 2)]))
+        let low = max(1, Int((band.lowerBound / resolution).rounded(.up)))
+        let high = min(length / 2 - 1, Int((band.upperBound / resolution).rounded(.down)))
+        let bandBins = max(0, high - low + 1)
+        let needed = max(2 * bandBins, 2 * Int((envelopeBandLimit / resolution).rounded(.up)) + 2)
+        var plan = 0
+        while plan < zoomInverse.count - 1 && zoomInverse[plan].size < needed { plan += 1 }
+        let size = zoomInverse[plan].size
+        let zoomed = UnsafeMutableBufferPointer(rebasing: signal[0..<size])
+        for index in 0..<size { zoomed[index] = ComplexSample(real: 0, imaginary: 0) }
+        for offset in 0..<min(bandBins, size) {
+            let bin = transformed[low + offset]
+            zoomed[offset] = ComplexSample(real: 2 * bin.real, imaginary: 2 * bin.imaginary)
         }
+        let analytic = UnsafeMutableBufferPointer(rebasing: transformed[0..<size])
+        zoomInverse[plan].transform(UnsafeBufferPointer(zoomed), into: analytic)
+        let scale = 1 / Float(length)
+        for index in 0..<size { envelope[index] = analytic[index].magnitude * scale }
+        zoomSpectrum[plan].amplitudeSpectrum(UnsafeBufferPointer(rebasing: envelope[0..<size]),
+                                             into: UnsafeMutableBufferPointer(rebasing: spectrum[0...(size / 2)]))
+        for index in (size / 2 + 1)..<spectrum.count { spectrum[index] = 0 }
     }
 }
 

@@ -70,22 +70,51 @@ struct MomentSummary: Sendable, Equatable {
 
     init() {}
 
-    /// Two passes over the block: the mean first, then the central sums.
+    /// Two passes over the block: the mean first, then the central sums, four lanes at a time.
     init(_ samples: UnsafeBufferPointer<Float>) {
         guard !samples.isEmpty else { return }
-        var sum = 0.0
-        for sample in samples { sum += Double(sample) }
+        let lanes = samples.count / 4 * 4
+        var sum4 = SIMD4<Double>()
+        var index = 0
+        while index < lanes {
+            sum4 += SIMD4(Double(samples[index]), Double(samples[index + 1]), Double(samples[index + 2]), Double(samples[index + 3]))
+            index += 4
+        }
+        var sum = sum4.sum()
+        for tail in lanes..<samples.count { sum += Double(samples[tail]) }
         count = samples.count
         mean = sum / Double(count)
-        for sample in samples {
-            let value = Double(sample)
+        let centre = SIMD4<Double>(repeating: mean)
+        var m2v = SIMD4<Double>(), m3v = SIMD4<Double>(), m4v = SIMD4<Double>()
+        var absolute = SIMD4<Double>(), rootAbsolute = SIMD4<Double>()
+        var low = SIMD4<Double>(repeating: .infinity), high = SIMD4<Double>(repeating: -.infinity)
+        index = 0
+        while index < lanes {
+            let value = SIMD4(Double(samples[index]), Double(samples[index + 1]), Double(samples[index + 2]), Double(samples[index + 3]))
+            let d = value - centre
+            let d2 = d * d
+            m2v += d2
+            m3v += d2 * d
+            m4v += d2 * d2
+            let magnitude = value.replacing(with: -value, where: value .< 0)
+            absolute += magnitude
+            rootAbsolute += magnitude.squareRoot()
+            low = pointwiseMin(low, value)
+            high = pointwiseMax(high, value)
+            index += 4
+        }
+        m2 = m2v.sum(); m3 = m3v.sum(); m4 = m4v.sum()
+        sumAbsolute = absolute.sum(); sumRootAbsolute = rootAbsolute.sum()
+        minimum = low.min(); maximum = high.max()
+        for tail in lanes..<samples.count {
+            let value = Double(samples[tail])
             let d = value - mean
             let d2 = d * d
             m2 += d2
             m3 += d2 * d
             m4 += d2 * d2
-            minimum = min(minimum, value)
-            maximum = max(maximum, value)
+            minimum = Swift.min(minimum, value)
+            maximum = Swift.max(maximum, value)
             sumAbsolute += value.magnitude
             sumRootAbsolute += value.magnitude.squareRoot()
         }

@@ -119,6 +119,18 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     /// Removes and returns the oldest element, nil when empty.
     @inlinable
     public func pop() -> Element? {
+        let read = readPosition.load(ordering: .relaxed)
+        let write = writePosition.load(ordering: .acquiring)
+        guard write != read else { return nil }
+        guard policy == .rejectNew else { return popOverwritten() }
+        let element = storage[read & mask]
+        readPosition.store(read + 1, ordering: .releasing)
+        return element
+    }
+
+    /// ``pop()`` under ``FullPolicy/overwriteOldest``: through the validated span read.
+    @usableFromInline
+    func popOverwritten() -> Element? {
         var element: Element?
         withReadableSpans { first, _ in
             guard let value = first.first else { return 0 }

@@ -38,8 +38,9 @@ public final class SpectrumAnalyzer: @unchecked Sendable {
     private let coherentGain: Double
     private let powerGain: Double
     private let fft: RealFFT
-    private var frame: [Float]
-    private var bins: [ComplexSample]
+    // Working buffers: `let` pointers, so that hot loops pay no exclusivity checks.
+    private let frame: UnsafeMutableBufferPointer<Float>
+    private let bins: UnsafeMutableBufferPointer<ComplexSample>
 
     /// Creates an analyzer for frames of `frameLength` samples at `sampleRate` Hz.
     public init(frameLength: Int, sampleRate: Double, window: WindowFunction = .hann) {
@@ -50,8 +51,13 @@ public final class SpectrumAnalyzer: @unchecked Sendable {
         coherentGain = coefficients.reduce(0) { $0 + Double($1) }
         powerGain = coefficients.reduce(0) { $0 + Double($1) * Double($1) }
         fft = RealFFT(size: frameLength)
-        frame = Array(repeating: 0, count: frameLength)
-        bins = Array(repeating: ComplexSample(real: 0, imaginary: 0), count: frameLength / 2 + 1)
+        frame = .allocateFilled(frameLength, with: 0)
+        bins = .allocateFilled(frameLength / 2 + 1, with: ComplexSample(real: 0, imaginary: 0))
+    }
+
+    deinit {
+        frame.deallocate()
+        bins.deallocate()
     }
 
     /// Bins in a single-sided spectrum.
@@ -106,10 +112,10 @@ public final class SpectrumAnalyzer: @unchecked Sendable {
         var sum = 0.0
         for sample in samples { sum += Double(sample) }
         let mean = Float(sum / Double(frameLength))
-        frame.withUnsafeMutableBufferPointer { frame in
+        coefficients.withUnsafeBufferPointer { coefficients in
             for index in 0..<frameLength { frame[index] = (samples[index] - mean) * coefficients[index] }
-            bins.withUnsafeMutableBufferPointer { fft.forward(UnsafeBufferPointer(frame), into: $0) }
         }
+        fft.forward(UnsafeBufferPointer(frame), into: bins)
     }
 }
 
@@ -186,4 +192,13 @@ public func velocityRMS(accelerationPSD psd: SpectrumView, from low: Double = 10
         sum += psd.values[index] / (omega * omega)
     }
     return (sum * psd.resolution).squareRoot()
+}
+
+extension UnsafeMutableBufferPointer {
+    /// A new buffer of `count` elements, each `value` (the caller deallocates it).
+    static func allocateFilled(_ count: Int, with value: Element) -> UnsafeMutableBufferPointer<Element> {
+        let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: count)
+        buffer.initialize(repeating: value)
+        return buffer
+    }
 }

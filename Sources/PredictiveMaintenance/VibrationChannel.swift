@@ -47,14 +47,16 @@ public final class WindowAnalyzer: @unchecked Sendable {
     public let configuration: Configuration
     private let spectrum: SpectrumAnalyzer
     private let envelope: EnvelopeAnalyzer
-    private var psd: [Double]
+    private let psd: UnsafeMutableBufferPointer<Double>
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
         spectrum = SpectrumAnalyzer(frameLength: configuration.frameLength, sampleRate: configuration.sampleRate)
         envelope = EnvelopeAnalyzer(length: configuration.frameLength, sampleRate: configuration.sampleRate)
-        psd = Array(repeating: 0, count: configuration.frameLength / 2 + 1)
+        psd = .allocateFilled(configuration.frameLength / 2 + 1, with: 0)
     }
+
+    deinit { psd.deallocate() }
 
     /// Analyses one window of ``Configuration/frameLength`` samples taken at `rate` Hz (the
     /// measured rate; band limits follow it).
@@ -62,11 +64,9 @@ public final class WindowAnalyzer: @unchecked Sendable {
         let rate = rate ?? configuration.sampleRate
         let features = Features(window)
         let band = 10...min(1000, 0.45 * rate)
-        let velocity = psd.withUnsafeMutableBufferPointer { psd -> Double in
-            spectrum.welch(window, into: psd, rate: rate)
-            let view = SpectrumView(values: UnsafeBufferPointer(psd), resolution: rate / Double(configuration.frameLength))
-            return velocityRMS(accelerationPSD: view, from: band.lowerBound, to: band.upperBound)
-        }
+        spectrum.welch(window, into: psd, rate: rate)
+        let view = SpectrumView(values: UnsafeBufferPointer(psd), resolution: rate / Double(configuration.frameLength))
+        let velocity = velocityRMS(accelerationPSD: view, from: band.lowerBound, to: band.upperBound)
         let millimetres = velocity * configuration.toMetresPerSecondSquared * 1000
         var verdict = (fault: BearingFault.none, score: 0.0)
         if let bearing = configuration.bearing, let shaft = configuration.shaftHz {
@@ -97,7 +97,7 @@ public final class VibrationChannel: @unchecked Sendable {
     public let hop: Int
     public private(set) var timing: SampleTiming
     private var alarm: AlarmMonitor?
-    private var window: [Float]
+    private let window: UnsafeMutableBufferPointer<Float>
     private var filled = 0
 
     /// Creates a channel; `hop` defaults to half a window.
@@ -107,8 +107,10 @@ public final class VibrationChannel: @unchecked Sendable {
         precondition(self.hop > 0 && self.hop <= configuration.frameLength, "the hop is within one window")
         timing = SampleTiming(nominalRate: configuration.sampleRate)
         alarm = velocityAlarm.map(AlarmMonitor.init(rule:))
-        window = Array(repeating: 0, count: configuration.frameLength)
+        window = .allocateFilled(configuration.frameLength, with: 0)
     }
+
+    deinit { window.deallocate() }
 
     /// The current velocity alarm level.
     public var alarmLevel: AlarmLevel { alarm?.level ?? .normal }
@@ -125,19 +127,17 @@ public final class VibrationChannel: @unchecked Sendable {
         var index = 0
         while index < block.count {
             let take = min(frameLength - filled, block.count - index)
-            for offset in 0..<take { window[filled + offset] = block[index + offset] }
+            (window.baseAddress! + filled).update(from: block.baseAddress! + index, count: take)
             filled += take
             index += take
             guard filled == frameLength else { continue }
-            let result = window.withUnsafeBufferPointer { analyzer.analyze($0, rate: timing.measuredRate) }
+            let result = analyzer.analyze(UnsafeBufferPointer(window), rate: timing.measuredRate)
             onEvent(.window(result))
             let seconds = Double(timestamp) / 1e9 + Double(index) / timing.measuredRate
             if let event = alarm?.evaluate(result.velocityRMS, at: seconds, operating: operating) { onEvent(.alarm(event)) }
             // Keep the overlap for the next window.
-            window.withUnsafeMutableBufferPointer { buffer in
-                let keep = frameLength - hop
-                if keep > 0 { buffer.baseAddress!.update(from: buffer.baseAddress! + hop, count: keep) }
-            }
+            let keep = frameLength - hop
+            if keep > 0 { window.baseAddress!.update(from: window.baseAddress! + hop, count: keep) }
             filled = frameLength - hop
         }
     }
