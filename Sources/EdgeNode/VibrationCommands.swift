@@ -50,6 +50,8 @@ public enum VibrationCommands {
         public var zone: SeverityZone
         /// The largest lines of the acceleration spectrum.
         public var spectrumPeaks: [SpectralPeak]
+        /// Amplitudes at 1x, 2x and 3x the shaft rate (measured when the envelope showed it).
+        public var runningSpeed: RunningSpeedAmplitudes?
         /// Samples used for the spectra and the envelope (a power of two).
         public var recordLength: Int
         /// Amplitude spectrum of the record and envelope spectrum, with their bin width.
@@ -145,6 +147,9 @@ public enum VibrationCommands {
         let velocity = psd.withUnsafeBufferPointer {
             velocityRMS(accelerationPSD: SpectrumView(values: $0, resolution: welch.resolution), from: band.lowerBound, to: band.upperBound)
         } * options.units.toMetresPerSecondSquared * 1000
+        func runningSpeed(_ shaft: Double) -> RunningSpeedAmplitudes {
+            psd.withUnsafeBufferPointer { RunningSpeedAmplitudes(psd: SpectrumView(values: $0, resolution: welch.resolution), shaftHz: shaft) }
+        }
         // Amplitude spectrum and envelope over the power-of-two record.
         let amplitude = SpectrumAnalyzer(frameLength: length, sampleRate: rate)
         var spectrum = [Double](repeating: 0, count: amplitude.binCount)
@@ -166,6 +171,7 @@ public enum VibrationCommands {
         }
         return Analysis(file: path, sampleCount: samples.count, options: options, features: features, velocityRMS: velocity,
                         velocityBand: band, zone: options.severity.zone(velocityRMS: velocity), spectrumPeaks: peaks,
+                        runningSpeed: (diagnosis?.shaftHz ?? options.shaftHz).map(runningSpeed),
                         recordLength: length, spectrum: spectrum, envelopeSpectrum: envelope.lastEnvelopeSpectrum,
                         resolution: amplitude.resolution, diagnosis: diagnosis)
     }
@@ -213,6 +219,10 @@ public enum VibrationCommands {
         w.key("iso_zone"); w.string(a.zone.rawValue)
         w.key("iso_criteria"); w.string(a.options.severity.source)
         w.key("spectrum_peaks"); writePeaks(a.spectrumPeaks, into: &w)
+        if let r = a.runningSpeed {
+            w.key("running_speed_amplitudes"); w.raw("{\"1x\":"); w.fixed(r.one, decimals: 6)
+            w.raw(",\"2x\":"); w.fixed(r.two, decimals: 6); w.raw(",\"3x\":"); w.fixed(r.three, decimals: 6); w.byte(UInt8(ascii: "}"))
+        }
         if let d = a.diagnosis {
             w.key("shaft_hz"); w.fixed(d.shaftHz, decimals: 3)
             w.key("shaft_measured"); w.raw(d.shaftMeasured ? "true" : "false")
@@ -256,6 +266,9 @@ public enum VibrationCommands {
         text += "\nseverity\n  velocity RMS \(format(a.velocityBand.lowerBound, 0))-\(format(a.velocityBand.upperBound, 0)) Hz  "
         text += "\(format(a.velocityRMS, 3)) mm/s -> zone \(a.zone.rawValue): \(a.zone.meaning)\n"
         text += "  limits A/B \(format(c.boundaryAB, 2)), B/C \(format(c.boundaryBC, 2)), C/D \(format(c.boundaryCD, 2)) mm/s (\(c.source))\n"
+        if let r = a.runningSpeed {
+            text += "  running speed 1x \(format(r.one, 6)), 2x \(format(r.two, 6)), 3x \(format(r.three, 6)) \(unit)\n"
+        }
         text += "\nstrongest spectral lines\n"
         for peak in a.spectrumPeaks { text += "  \((format(peak.frequency, 2) + " Hz").padding(14))\(format(peak.amplitude, 6)) \(unit)\n" }
         guard let d = a.diagnosis else {

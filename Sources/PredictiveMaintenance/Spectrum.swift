@@ -174,6 +174,13 @@ public struct SpectrumView {
         return peaks.prefix(count).map { SpectralPeak(frequency: refinedFrequency($0.index), amplitude: $0.value) }
     }
 
+    /// The peak amplitude of a sinusoid near `frequency`, from a PSD: the power within +-`bins`
+    /// bins (where a Hann or flat-top window spreads it) is A²/2, whatever the line's position
+    /// between bins.
+    public func lineAmplitude(at frequency: Double, bins: Int = 3) -> Double {
+        (2 * bandPower(from: frequency - Double(bins) * resolution, to: frequency + Double(bins) * resolution)).squareRoot()
+    }
+
     private func refinedFrequency(_ index: Int) -> Double {
         guard index > 0 && index < values.count - 1 else { return Double(index) * resolution }
         let left = values[index - 1], centre = values[index], right = values[index + 1]

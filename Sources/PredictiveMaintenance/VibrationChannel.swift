@@ -13,7 +13,7 @@ public final class WindowAnalyzer: @unchecked Sendable {
         public var severity: SeverityCriteria
         /// The monitored bearing, for the envelope verdict.
         public var bearing: BearingGeometry?
-        /// Shaft rate, Hz (from a tachometer or nominal).
+        /// Nominal shaft rate, Hz; a tachometer's reading passed to ``WindowAnalyzer/analyze(_:rate:shaftHz:)`` wins.
         public var shaftHz: Double?
         /// The demodulation band; nil chooses it by spectral kurtosis each window.
         public var envelopeBand: ClosedRange<Double>?
@@ -39,6 +39,9 @@ public final class WindowAnalyzer: @unchecked Sendable {
         /// 10 Hz to 1000 Hz, or to 45 % of the measured rate when that is lower.
         public var velocityBand: ClosedRange<Double>
         public var zone: SeverityZone
+        /// Peak amplitudes at 1x, 2x and 3x the shaft rate (sample units), when a rate is known:
+        /// unbalance shows at 1x, misalignment at 2x, looseness at 3x and beyond.
+        public var runningSpeed: RunningSpeedAmplitudes?
         /// The envelope verdict (none without a bearing or a shaft rate).
         public var verdict: BearingFault
         public var verdictScore: Double
@@ -59,22 +62,39 @@ public final class WindowAnalyzer: @unchecked Sendable {
     deinit { psd.deallocate() }
 
     /// Analyses one window of ``Configuration/frameLength`` samples taken at `rate` Hz (the
-    /// measured rate; band limits follow it).
-    public func analyze(_ window: UnsafeBufferPointer<Float>, rate: Double? = nil) -> Result {
+    /// measured rate; band limits follow it), with the shaft turning at `shaftHz` when a
+    /// tachometer says so (else the configured nominal rate).
+    public func analyze(_ window: UnsafeBufferPointer<Float>, rate: Double? = nil, shaftHz: Double? = nil) -> Result {
         let rate = rate ?? configuration.sampleRate
+        let shaft = shaftHz ?? configuration.shaftHz
         let features = Features(window)
         let band = 10...min(1000, 0.45 * rate)
         spectrum.welch(window, into: psd, rate: rate)
         let view = SpectrumView(values: UnsafeBufferPointer(psd), resolution: rate / Double(configuration.frameLength))
         let velocity = velocityRMS(accelerationPSD: view, from: band.lowerBound, to: band.upperBound)
+        let runningSpeed = shaft.map { RunningSpeedAmplitudes(psd: view, shaftHz: $0) }
         let millimetres = velocity * configuration.toMetresPerSecondSquared * 1000
         var verdict = (fault: BearingFault.none, score: 0.0)
-        if let bearing = configuration.bearing, let shaft = configuration.shaftHz {
+        if let bearing = configuration.bearing, let shaft {
             verdict = envelope.envelopeVerdict(window, bearing: bearing, shaftHz: shaft, band: configuration.envelopeBand)
         }
         return Result(features: features, velocityRMS: millimetres, velocityBand: band,
-                      zone: configuration.severity.zone(velocityRMS: millimetres), verdict: verdict.fault,
+                      zone: configuration.severity.zone(velocityRMS: millimetres), runningSpeed: runningSpeed, verdict: verdict.fault,
                       verdictScore: verdict.score)
+    }
+}
+
+/// Peak amplitudes at the first three multiples of the running speed.
+public struct RunningSpeedAmplitudes: Sendable, Equatable {
+    public var one: Double
+    public var two: Double
+    public var three: Double
+
+    /// Reads them off an acceleration PSD for a shaft turning at `shaftHz`.
+    public init(psd: SpectrumView, shaftHz: Double) {
+        one = psd.lineAmplitude(at: shaftHz)
+        two = psd.lineAmplitude(at: 2 * shaftHz)
+        three = psd.lineAmplitude(at: 3 * shaftHz)
     }
 }
 
@@ -131,7 +151,7 @@ public final class VibrationChannel: @unchecked Sendable {
             filled += take
             index += take
             guard filled == frameLength else { continue }
-            let result = analyzer.analyze(UnsafeBufferPointer(window), rate: timing.measuredRate)
+            let result = analyzer.analyze(UnsafeBufferPointer(window), rate: timing.measuredRate, shaftHz: operating.speedHz)
             onEvent(.window(result))
             let seconds = Double(timestamp) / 1e9 + Double(index) / timing.measuredRate
             if let event = alarm?.evaluate(result.velocityRMS, at: seconds, operating: operating) { onEvent(.alarm(event)) }

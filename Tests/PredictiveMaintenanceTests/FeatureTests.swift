@@ -149,3 +149,39 @@ struct SpectrumTests {
         #expect((velocity - expected).magnitude < 0.01 * expected)
     }
 }
+
+@Suite("Spectral readings")
+struct SpectralReadingTests {
+    /// Band power of white noise is its variance times the band's share; a line's amplitude comes
+    /// back from the PSD wherever it falls between bins.
+    @Test func bandPowerAndLineAmplitude() {
+        let rate = 10_000.0
+        let analyzer = SpectrumAnalyzer(frameLength: 2048, sampleRate: rate)
+        var psd = [Double](repeating: 0, count: analyzer.binCount)
+        let noise = Signals.noise(count: 400_000, sigma: 1, seed: 21)
+        noise.withUnsafeBufferPointer { input in psd.withUnsafeMutableBufferPointer { _ = analyzer.welch(input, into: $0) } }
+        let total = psd.withUnsafeBufferPointer { SpectrumView(values: $0, resolution: analyzer.resolution).bandPower(from: 0, to: rate / 2) }
+        let half = psd.withUnsafeBufferPointer { SpectrumView(values: $0, resolution: analyzer.resolution).bandPower(from: 0, to: rate / 4) }
+        #expect((total - 1).magnitude < 0.02)
+        #expect((half / total - 0.5).magnitude < 0.02)
+        for frequency in [50.0, 51.3, 52.44] {
+            let sine = Signals.sine(count: 40_960, rate: rate, frequency: frequency, amplitude: 2)
+            sine.withUnsafeBufferPointer { input in psd.withUnsafeMutableBufferPointer { _ = analyzer.welch(input, into: $0) } }
+            let amplitude = psd.withUnsafeBufferPointer { SpectrumView(values: $0, resolution: analyzer.resolution).lineAmplitude(at: frequency) }
+            #expect((amplitude - 2).magnitude < 0.01 * 2, "\(frequency) Hz")
+        }
+    }
+
+    /// A window analyzer reports 1x/2x/3x running-speed amplitudes from the tachometer's rate.
+    @Test func runningSpeedAmplitudes() {
+        let rate = 8_192.0, shaft = 29.7
+        let samples = (0..<4096).map { index -> Float in
+            let t = Double(index) / rate
+            return Float(0.5 * sin(2 * .pi * shaft * t) + 0.2 * sin(2 * .pi * 2 * shaft * t) + 0.1 * sin(2 * .pi * 3 * shaft * t))
+        }
+        let analyzer = WindowAnalyzer(.init(sampleRate: rate, frameLength: 4096))
+        let result = samples.withUnsafeBufferPointer { analyzer.analyze($0, shaftHz: shaft) }
+        let amplitudes = try! #require(result.runningSpeed)
+        #expect((amplitudes.one - 0.5).magnitude < 0.02 && (amplitudes.two - 0.2).magnitude < 0.02 && (amplitudes.three - 0.1).magnitude < 0.02)
+    }
+}

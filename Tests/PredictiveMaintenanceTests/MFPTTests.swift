@@ -62,4 +62,19 @@ struct MFPTTests {
         default: #expect((117.7...118.0).contains(fundamental.frequency), "BPFI line at \(fundamental.frequency) Hz")
         }
     }
+
+    /// A configured demodulation band (instead of the spectral-kurtosis choice) gives the same verdict.
+    @Test func configuredBand() throws {
+        guard let record = try MFPT.record("OuterRaceFault_vload_1") else {
+            print("skipping: ../shared/data/bearing/mfpt is absent")
+            return
+        }
+        let length = 1 << 17
+        let analyzer = EnvelopeAnalyzer(length: length, sampleRate: record.sampleRate)
+        let diagnosis = record.samples.withUnsafeBufferPointer {
+            analyzer.diagnose(UnsafeBufferPointer(rebasing: $0[0..<length]), bearing: record.bearing, nominalShaftHz: 25, band: 900...2400)
+        }
+        #expect(diagnosis.band == 900...2400)
+        #expect(diagnosis.verdict == .outerRace)
+    }
 }
