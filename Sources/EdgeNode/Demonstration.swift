@@ -1,4 +1,5 @@
 import NMEAParser
+import PredictiveMaintenance
 
 /// The main job on an embedded default, for a first run without hardware or files.
 public enum Demonstration {
@@ -129,9 +130,28 @@ $GNGST,080011.00,1.2,0.30,0.20,35.0,0.28,0.22,0.45*4E
 
 """
 
-    /// Decodes ``capture`` and prints the epochs (or gpsd-style JSON), then the statistics.
+    /// The demonstration machine: a pump motor at 24.6 Hz (1,476 r/min) whose drive-end bearing
+    /// (the MFPT test rig's geometry) has an outer-race defect, sampled at 25.6 kHz for 2.56 s.
+    public static let pump = SyntheticVibration(
+        sampleRate: 25_600, shaftHz: 24.6,
+        bearing: BearingGeometry(rollingElements: 8, elementDiameter: 0.235, pitchDiameter: 1.245), fault: .outerRace)
+
+    /// Decodes ``capture`` and prints the epochs (or gpsd-style JSON), then the statistics; then
+    /// analyses the simulated ``pump`` as `edge-node vibration analyze` would.
     /// - Throws: ``EdgeNodeError`` never in practice; the signature matches the other commands.
     public static func run(json: Bool, output: inout OutputSink) throws(EdgeNodeError) {
+        try runNMEA(json: json, output: &output)
+        var options = VibrationCommands.AnalyzeOptions(sampleRate: pump.sampleRate)
+        options.shaftHz = pump.shaftHz
+        options.bearing = pump.bearing
+        let analysis = try VibrationCommands.analyze(samples: pump.samples(count: 65_536),
+                                                     named: "simulated pump, drive-end bearing", options: options)
+        if !json { output.write("\nedge-node demo: condition of a simulated pump (outer-race defect)\n\n") }
+        output.write(VibrationCommands.render(analysis, json: json))
+        output.flush()
+    }
+
+    private static func runNMEA(json: Bool, output: inout OutputSink) throws(EdgeNodeError) {
         var stream = NMEAStream()
         let bytes = Array(capture.utf8)
         if json {

@@ -125,7 +125,12 @@ public enum VibrationCommands {
     /// Runs the whole chain over a recording.
     /// - Throws: ``EdgeNodeError`` for unreadable input or a recording too short to analyse.
     public static func analyze(path: String, options: AnalyzeOptions) throws(EdgeNodeError) -> Analysis {
-        let samples = try readSamples(path: path, format: options.format, scale: options.scale)
+        try analyze(samples: readSamples(path: path, format: options.format, scale: options.scale), named: path, options: options)
+    }
+
+    /// Runs the whole chain over samples already in memory; `name` labels the report.
+    /// - Throws: ``EdgeNodeError`` for a recording too short to analyse or a bearing without a speed.
+    public static func analyze(samples: [Float], named path: String, options: AnalyzeOptions) throws(EdgeNodeError) -> Analysis {
         let minimum = 4096
         guard samples.count >= minimum else {
             throw .input("\(path): \(samples.count) samples; the analysis needs at least \(minimum)")

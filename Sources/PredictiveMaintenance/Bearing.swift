@@ -53,7 +53,7 @@ public enum BearingFault: String, Sendable, CaseIterable {
 public struct EvidenceLine: Sendable, Equatable {
     /// What the line is, e.g. "2x BPFO" or "1x BPFI - sideband".
     public var label: String
-    /// Which harmonic of the family's fundamental (1-3).
+    /// Which multiple of the family's fundamental (1, 2, 3; 1, 2, 4 for the ball family).
     public var harmonic: Int
     /// -1 or +1 for the lower or upper sideband, 0 for the harmonic itself.
     public var sideband: Int
@@ -70,7 +70,8 @@ public struct EvidenceLine: Sendable, Equatable {
 public struct FamilyEvidence: Sendable, Equatable {
     public var fault: BearingFault
     public var lines: [EvidenceLine]
-    /// Sum of the ratios of the significant lines (0 when the fundamental is not significant).
+    /// Mean ratio to the median over the family's predicted lines, insignificant lines counting 0
+    /// (0 when neither the fundamental nor the second harmonic is significant).
     public var score: Double
 
     /// The line at the fundamental itself, when one was found.
@@ -116,7 +117,10 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
     /// power of two from 64 to ``length``.
     private let zoomInverse: [ComplexFFT]
     private let zoomSpectrum: [SpectrumAnalyzer]
-    private let kurtosisFrame = 256
+    /// Frame length for spectral kurtosis: the power of two nearest 4 ms, 64 to 256 samples.
+    /// Frames must be shorter than the interval between impacts (about 5 ms at 200 Hz), or every
+    /// frame holds one and nothing looks impulsive.
+    private let kurtosisFrame: Int
     private let kurtosisSpectrum: SpectrumAnalyzer
     // Working buffers: `let` pointers, so that hot loops pay no exclusivity checks.
     private let signal: UnsafeMutableBufferPointer<ComplexSample>
@@ -133,6 +137,9 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
     public init(length: Int, sampleRate: Double) {
         self.length = length
         self.sampleRate = sampleRate
+        var frame = 64
+        while frame < 256 && Double(frame) * 1.5 < 0.004 * sampleRate { frame *= 2 }
+        kurtosisFrame = frame
         forward = ComplexFFT(size: length)
         inverse = ComplexFFT(size: length, inverse: true)
         realForward = RealFFT(size: length)
@@ -165,7 +172,7 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
     public var lastEnvelopeSpectrum: [Double] { Array(spectrum) }
 
     /// The band whose spectral kurtosis is highest: the spectral kurtosis of short frames
-    /// (256 samples, 50 % overlap) per bin, smoothed over three bins; the band spans the bins
+    /// (about 4 ms, 50 % overlap) per bin, smoothed over three bins; the band spans the bins
     /// around the maximum that reach half of it, at least 1/64 of the sample rate wide. The lowest
     /// kilohertz is left out: shaft harmonics and structural modes dominate it.
     public func impulsiveBand(_ samples: UnsafeBufferPointer<Float>) -> ClosedRange<Double> {
@@ -191,14 +198,17 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
             let second = kurtosisSecond[index]
             kurtosis[index] = second > 0 ? Double(frames) * kurtosisFourth[index] / (second * second) - 2 : 0
         }
+        // The Nyquist bin of a real signal is real, so its kurtosis is 1 for plain noise: leave it
+        // (and the bin whose smoothing would reach it) out, like the lowest kilohertz.
         let firstBin = max(1, Int(1000 / binWidth))
+        let lastBin = bins - 3
         func smoothed(_ index: Int) -> Double { (kurtosis[index - 1] + kurtosis[index] + kurtosis[index + 1]) / 3 }
         var best = firstBin
-        for index in firstBin..<(bins - 1) where smoothed(index) > smoothed(best) { best = index }
+        for index in firstBin...lastBin where smoothed(index) > smoothed(best) { best = index }
         let half = smoothed(best) / 2
         var low = best, high = best
         while low > firstBin && smoothed(low - 1) >= half { low -= 1 }
-        while high < bins - 2 && smoothed(high + 1) >= half { high += 1 }
+        while high < lastBin && smoothed(high + 1) >= half { high += 1 }
         let minimumWidth = sampleRate / 64
         var lowHz = Double(low) * binWidth - binWidth / 2, highHz = Double(high) * binWidth + binWidth / 2
         if highHz - lowHz < minimumWidth {
@@ -269,31 +279,35 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         }
     }
 
-    /// A fault family: its fundamental, and the modulation that puts sidebands around it.
+    /// A fault family: its fundamental, the multiples of it to look at, and the modulation that
+    /// puts sidebands around the first two.
     private struct Family {
         var fault: BearingFault
         var name: StaticString
         var fundamental: Double
+        var multiples: InlineArray<3, Int> = [1, 2, 3]
         var sidebands: Double?
     }
 
-    /// Inner-race lines are modulated by the shaft rate, ball lines by the cage rate.
+    /// Inner-race lines are modulated by the shaft rate, ball lines by the cage rate. A ball
+    /// defect strikes both races once per spin, so its lines are BSF, 2x and 4x BSF.
     private func families(_ f: DefectFrequencies) -> InlineArray<4, Family> {
-        [Family(fault: .outerRace, name: "BPFO", fundamental: f.bpfo, sidebands: nil),
+        [Family(fault: .outerRace, name: "BPFO", fundamental: f.bpfo),
          Family(fault: .innerRace, name: "BPFI", fundamental: f.bpfi, sidebands: f.shaft),
-         Family(fault: .ball, name: "BSF", fundamental: f.bsf, sidebands: f.ftf),
-         Family(fault: .cage, name: "FTF", fundamental: f.ftf, sidebands: nil)]
+         Family(fault: .ball, name: "BSF", fundamental: f.bsf, multiples: [1, 2, 4], sidebands: f.ftf),
+         Family(fault: .cage, name: "FTF", fundamental: f.ftf)]
     }
 
-    /// Visits harmonics 1-3 of a family and the +-1 sidebands of its first two harmonics: the
+    /// Visits the multiples of a family's fundamental and the +-1 sidebands of the first two: the
     /// strongest line within the tolerance of each, with its ratio to the median level. Lines
     /// closer to 0 Hz than four bins, and sidebands the resolution cannot separate from their
     /// harmonic, are not visited: short windows cannot tell them from leakage.
     private func scan(_ family: Family, _ view: SpectrumView, _ median: Double,
                       _ visit: (_ harmonic: Int, _ side: Int, _ expected: Double, _ peak: SpectralPeak, _ ratio: Double) -> Void) {
-        for harmonic in 1...3 {
+        for rank in family.multiples.indices {
+            let harmonic = family.multiples[rank]
             for side in -1...1 {
-                guard side == 0 || (family.sidebands != nil && harmonic <= 2) else { continue }
+                guard side == 0 || (family.sidebands != nil && rank < 2) else { continue }
                 let centre = Double(harmonic) * family.fundamental
                 let expected = centre + Double(side) * (family.sidebands ?? 0)
                 let width = max(expected * tolerance, 1.5 * view.resolution)
@@ -305,17 +319,20 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         }
     }
 
-    /// The sum of the ratios of the significant lines, when the fundamental or the second
-    /// harmonic is significant and at least two lines are; else 0.
+    /// The mean, over every line the family predicts, of the ratio of its significant lines (an
+    /// insignificant line counts 0), when one of the first two multiples is significant and at
+    /// least two lines are; else 0. The mean, not the sum: a family that predicts more
+    /// lines (sidebands) must not win on a comb of another family's harmonics.
     private func score(_ family: Family, _ view: SpectrumView, _ median: Double) -> Double {
-        var sum = 0.0, significant = 0, anchored = false
+        var sum = 0.0, significant = 0, predicted = 0, anchored = false
         scan(family, view, median) { harmonic, side, _, _, ratio in
+            predicted += 1
             guard ratio >= significanceRatio else { return }
             sum += ratio
             significant += 1
-            if side == 0 && harmonic <= 2 { anchored = true }
+            if side == 0 && harmonic <= family.multiples[1] { anchored = true }
         }
-        return anchored && significant >= 2 ? sum : 0
+        return anchored && significant >= 2 ? sum / Double(predicted) : 0
     }
 
     /// The median of the envelope spectrum from 1 Hz to ``envelopeBandLimit``, or to 80 % of the

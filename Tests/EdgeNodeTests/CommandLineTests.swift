@@ -43,6 +43,8 @@ struct CommandLineTests {
         #expect(result.status == 0)
         #expect(result.out.contains("RTK fixed"))
         #expect(result.out.contains("epochs                12"))
+        // Then the simulated pump: its outer-race defect is found.
+        #expect(result.out.contains("verdict: outer race"))
     }
 
     @Test func missingFileIsAnInputError() throws {

@@ -78,3 +78,20 @@ struct MFPTTests {
         #expect(diagnosis.verdict == .outerRace)
     }
 }
+
+@Suite("Synthetic faults")
+struct SyntheticFaultTests {
+    /// Each simulated fault gets its own verdict; the healthy machine gets none.
+    @Test(arguments: BearingFault.allCases)
+    func verdictMatchesTheSimulatedFault(_ fault: BearingFault) {
+        let machine = SyntheticVibration(sampleRate: 25_600, shaftHz: 24.6,
+                                         bearing: BearingGeometry(rollingElements: 9, elementDiameter: 7.94, pitchDiameter: 39.04),
+                                         fault: fault)
+        let samples = machine.samples(count: 1 << 16)
+        let analyzer = EnvelopeAnalyzer(length: 1 << 16, sampleRate: machine.sampleRate)
+        let diagnosis = samples.withUnsafeBufferPointer {
+            analyzer.diagnose($0, bearing: machine.bearing, nominalShaftHz: machine.shaftHz)
+        }
+        #expect(diagnosis.verdict == fault, "scores \(diagnosis.families.map { ($0.fault, $0.score) }) in band \(diagnosis.band)")
+    }
+}
