@@ -17,9 +17,9 @@ let package = Package(
     targets: [
         // Pure: bytes -> sentences -> typed records -> epochs. No Foundation, no Glibc.
         .target(name: "NMEAParser", linkerSettings: [.linkedLibrary("m")]),
-        // KissFFT (Debian libkissfft-dev, BSD-3-Clause), float build. No pkgConfig: its cflags are
-        // only the -D defaults of the header, which SwiftPM refuses with a warning on every build.
-        .systemLibrary(name: "CKissFFT", providers: [.apt(["libkissfft-dev"])]),
+        // KissFFT (Debian libkissfft-dev, BSD-3-Clause), float build. SwiftPM drops the -D flags of
+        // kissfft-float.pc with a warning; they only restate the header's defaults (float scalar).
+        .systemLibrary(name: "CKissFFT", pkgConfig: "kissfft-float", providers: [.apt(["libkissfft-dev"])]),
         // Pure: ring buffers, features, spectra, envelope analysis, severity, health.
         .target(
             name: "PredictiveMaintenance",

@@ -41,14 +41,29 @@ public struct Baseline: Sendable {
     public mutating func add(_ vector: [Double]) -> Score? {
         precondition(vector.count == dimension, "a vector has `dimension` features")
         guard case .learning = state else { return score(vector) }
+        absorb(vector)
+        return nil
+    }
+
+    /// Feeds one vector without allocating: absorbed while learning, else its Mahalanobis
+    /// distance is returned.
+    public mutating func addReturningDistance(_ vector: UnsafeBufferPointer<Double>) -> Double? {
+        precondition(vector.count == dimension, "a vector has `dimension` features")
+        guard case .learning = state else { return mahalanobis(vector) }
+        absorb(vector)
+        return nil
+    }
+
+    private mutating func absorb<Vector: Collection<Double>>(_ vector: Vector) where Vector.Index == Int {
         count += 1
-        var delta = [Double](repeating: 0, count: dimension)
-        for i in 0..<dimension {
-            delta[i] = vector[i] - mean[i]
-            mean[i] += delta[i] / Double(count)
-        }
-        for i in 0..<dimension {
-            for j in 0..<dimension { comoment[i * dimension + j] += delta[i] * (vector[j] - mean[j]) }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: dimension) { delta in
+            for i in 0..<dimension {
+                delta[i] = vector[vector.startIndex + i] - mean[i]
+                mean[i] += delta[i] / Double(count)
+            }
+            for i in 0..<dimension {
+                for j in 0..<dimension { comoment[i * dimension + j] += delta[i] * (vector[vector.startIndex + j] - mean[j]) }
+            }
         }
         if count >= learningWindows {
             for index in covariance.indices { covariance[index] = comoment[index] / Double(count - 1) }
@@ -57,7 +72,6 @@ public struct Baseline: Sendable {
         } else {
             state = .learning(collected: count, needed: learningWindows)
         }
-        return nil
     }
 
     /// Starts learning again (after maintenance changed the machine).
@@ -77,22 +91,27 @@ public struct Baseline: Sendable {
     public func score(_ vector: [Double]) -> Score {
         precondition(state == .active, "score needs an active baseline")
         var z = [Double](repeating: 0, count: dimension)
-        var difference = [Double](repeating: 0, count: dimension)
         for i in 0..<dimension {
-            difference[i] = vector[i] - mean[i]
             let deviation = covariance[i * dimension + i].squareRoot()
-            z[i] = deviation > 0 ? difference[i] / deviation : 0
+            z[i] = deviation > 0 ? (vector[i] - mean[i]) / deviation : 0
         }
-        // Solve L y = d; then d^T S^-1 d = |y|^2.
-        var squared = 0.0
-        var y = [Double](repeating: 0, count: dimension)
-        for i in 0..<dimension {
-            var sum = difference[i]
-            for k in 0..<i { sum -= cholesky[i * dimension + k] * y[k] }
-            y[i] = sum / cholesky[i * dimension + i]
-            squared += y[i] * y[i]
+        return Score(zScores: z, mahalanobis: vector.withUnsafeBufferPointer { mahalanobis($0) })
+    }
+
+    /// sqrt((x - mean)^T covariance^-1 (x - mean)), by forward substitution with the Cholesky
+    /// factor L: solve L y = x - mean, then the distance is |y|. Allocates nothing.
+    public func mahalanobis(_ vector: UnsafeBufferPointer<Double>) -> Double {
+        precondition(state == .active, "the distance needs an active baseline")
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: dimension) { y in
+            var squared = 0.0
+            for i in 0..<dimension {
+                var sum = vector[i] - mean[i]
+                for k in 0..<i { sum -= cholesky[i * dimension + k] * y[k] }
+                y[i] = sum / cholesky[i * dimension + i]
+                squared += y[i] * y[i]
+            }
+            return squared.squareRoot()
         }
-        return Score(zScores: z, mahalanobis: squared.squareRoot())
     }
 
     /// Cholesky factorisation of the covariance with a small ridge (1e-9 of the trace per

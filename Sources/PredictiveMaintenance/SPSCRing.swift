@@ -8,8 +8,8 @@ import Synchronization
 /// Block operations hand out the free or filled region as at most two contiguous spans (two when
 /// it wraps). Positions are monotonic counters; index = position & (capacity - 1).
 ///
-/// Multi-channel streams (a 3-axis accelerometer) use a multi-lane element, e.g.
-/// `SPSCRing<SIMD4<Float>>` with one frame per element, so the axes of a sample stay together.
+/// Multi-channel streams use a multi-lane element with one frame per element, so that the axes
+/// of a sample stay together: ``ThreeAxisRing`` for a 3-axis accelerometer.
 public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     /// What the producer does when the ring is full.
     public enum FullPolicy: Sendable {
@@ -201,3 +201,7 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
         return writePosition.load(ordering: .acquiring) - (write - wanted) <= capacity
     }
 }
+
+/// The ring for a 3-axis accelerometer: x, y, z in lanes 0-2 of each frame (lane 3 is padding,
+/// which keeps frames 16-byte aligned for SIMD).
+public typealias ThreeAxisRing = SPSCRing<SIMD4<Float>>

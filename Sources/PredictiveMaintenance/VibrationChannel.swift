@@ -99,8 +99,8 @@ public struct RunningSpeedAmplitudes: Sendable, Equatable {
 }
 
 /// One vibration channel of a machine: timestamped sample blocks in; windows analysed every hop,
-/// never across a gap; velocity alarms judged with persistence, hysteresis and operating-state
-/// gating.
+/// never across a gap; each window's result passed to the machine's ``MachineHealth`` (baseline,
+/// anomaly and velocity alarms with persistence, hysteresis and operating-state gating, trend).
 public final class VibrationChannel: @unchecked Sendable {
     /// What the channel reports.
     public enum Event: Sendable, Equatable {
@@ -108,32 +108,34 @@ public final class VibrationChannel: @unchecked Sendable {
         case window(WindowAnalyzer.Result)
         /// Samples were missing before a block; the partial window was dropped.
         case gap(missingSamples: Int)
-        /// The velocity alarm level changed.
-        case alarm(AlarmEvent)
+        /// The machine's health changed (baseline learnt, an alarm level).
+        case health(MachineHealth.Event)
     }
 
     public let analyzer: WindowAnalyzer
     /// Samples between window starts.
     public let hop: Int
     public private(set) var timing: SampleTiming
-    private var alarm: AlarmMonitor?
+    /// The machine's health, fed by every window.
+    public private(set) var health: MachineHealth
     private let window: UnsafeMutableBufferPointer<Float>
     private var filled = 0
 
-    /// Creates a channel; `hop` defaults to half a window.
-    public init(_ configuration: WindowAnalyzer.Configuration, hop: Int? = nil, velocityAlarm: AlarmRule? = nil) {
+    /// Creates a channel; `hop` defaults to half a window, the health rules to the severity
+    /// criteria's zone boundaries.
+    public init(_ configuration: WindowAnalyzer.Configuration, hop: Int? = nil, health: MachineHealth.Configuration? = nil) {
         analyzer = WindowAnalyzer(configuration)
         self.hop = hop ?? configuration.frameLength / 2
         precondition(self.hop > 0 && self.hop <= configuration.frameLength, "the hop is within one window")
         timing = SampleTiming(nominalRate: configuration.sampleRate)
-        alarm = velocityAlarm.map(AlarmMonitor.init(rule:))
+        self.health = MachineHealth(health ?? MachineHealth.Configuration(severity: configuration.severity))
         window = .allocateFilled(configuration.frameLength, with: 0)
     }
 
     deinit { window.deallocate() }
 
-    /// The current velocity alarm level.
-    public var alarmLevel: AlarmLevel { alarm?.level ?? .normal }
+    /// After maintenance: the health starts a new baseline and trend.
+    public func maintenancePerformed() { health.maintenancePerformed() }
 
     /// Adds a block whose first sample was taken at `timestamp` (monotonic nanoseconds) while
     /// the machine was in `operating` state; `onEvent` receives what it caused, in order.
@@ -154,7 +156,7 @@ public final class VibrationChannel: @unchecked Sendable {
             let result = analyzer.analyze(UnsafeBufferPointer(window), rate: timing.measuredRate, shaftHz: operating.speedHz)
             onEvent(.window(result))
             let seconds = Double(timestamp) / 1e9 + Double(index) / timing.measuredRate
-            if let event = alarm?.evaluate(result.velocityRMS, at: seconds, operating: operating) { onEvent(.alarm(event)) }
+            health.add(result, at: seconds, operating: operating) { onEvent(.health($0)) }
             // Keep the overlap for the next window.
             let keep = frameLength - hop
             if keep > 0 { window.baseAddress!.update(from: window.baseAddress! + hop, count: keep) }

@@ -180,7 +180,9 @@ struct ChannelTests {
         let configuration = WindowAnalyzer.Configuration(
             sampleRate: rate, frameLength: 4096, toMetresPerSecondSquared: 9.80665,
             bearing: BearingGeometry(rollingElements: 8, elementDiameter: 0.235, pitchDiameter: 1.245), shaftHz: shaft)
-        let channel = VibrationChannel(configuration, hop: 2048, velocityAlarm: AlarmRule(warning: 2.8, alarm: 4.5))
+        var health = MachineHealth.Configuration(severity: configuration.severity)
+        health.learningWindows = 20
+        let channel = VibrationChannel(configuration, hop: 2048, health: health)
         let count = 1 << 17
         let noise = Signals.noise(count: count, sigma: 0.02, seed: 9)
         let samples = (0..<count).map { index -> Float in
@@ -188,7 +190,7 @@ struct ChannelTests {
             return noise[index] + Float(0.01 * sin(2 * .pi * shaft * t) + 0.004 * sin(2 * .pi * 2 * shaft * t + 1) + 0.002 * sin(2 * .pi * 3 * shaft * t))
         }
         var windows: [WindowAnalyzer.Result] = []
-        var alarms = 0, gaps = 0
+        var alarms = 0, gaps = 0, learnt = 0
         samples.withUnsafeBufferPointer { all in
             var start = 0, timeSamples = 0
             while start < all.count {
@@ -198,7 +200,8 @@ struct ChannelTests {
                                 operating: OperatingState(running: true, speedHz: shaft)) { event in
                     switch event {
                     case .window(let result): windows.append(result)
-                    case .alarm: alarms += 1
+                    case .health(.baselineLearnt): learnt += 1
+                    case .health: alarms += 1
                     case .gap: gaps += 1
                     }
                 }
@@ -212,5 +215,59 @@ struct ChannelTests {
         #expect(windows.allSatisfy { $0.verdict == .none }, "\(windows.filter { $0.verdict != .none }.map { ($0.verdict, $0.verdictScore) })")
         #expect(windows.allSatisfy { $0.zone <= .b })
         #expect(alarms == 0)
+        #expect(learnt == 1 && channel.health.baseline.state == .active)
+    }
+}
+
+@Suite("Machine health")
+struct MachineHealthTests {
+    func result(velocity: Double, rms: Double, kurtosis: Double, crest: Double) -> WindowAnalyzer.Result {
+        var features = [Float](repeating: 0, count: 8).withUnsafeBufferPointer { Features($0) }
+        features.rms = rms
+        features.kurtosis = kurtosis
+        features.crestFactor = crest
+        return WindowAnalyzer.Result(features: features, velocityRMS: velocity, velocityBand: 10...1000, zone: .a,
+                                     runningSpeed: nil, verdict: .none, verdictScore: 0)
+    }
+
+    /// Learn on a healthy machine, stay quiet on normal windows and while stopped, raise the
+    /// anomaly alarm when the machine changes, warn at the B/C boundary, and give the time left
+    /// to C/D from the trend. Maintenance starts over.
+    @Test func lifecycle() throws {
+        var health = MachineHealth(MachineHealth.Configuration(severity: .iso10816part3(group: .two, support: .rigid)))
+        let noise = Signals.noise(count: 40_000, sigma: 1, seed: 17).map(Double.init)
+        var events: [(Double, MachineHealth.Event)] = []
+        var clock = ManualClock()
+        let running = OperatingState(running: true, speedHz: 25)
+        func window(_ index: Int, velocity: Double, operating: OperatingState = OperatingState(running: true, speedHz: 25)) {
+            let r = result(velocity: velocity + 0.05 * noise[4 * index], rms: 0.5 + 0.01 * noise[4 * index + 1],
+                           kurtosis: 3 + 0.1 * noise[4 * index + 2], crest: 3.5 + 0.1 * noise[4 * index + 3])
+            let time = clock.advance(by: 1)
+            health.add(r, at: time, operating: operating) { events.append((time, $0)) }
+        }
+        for index in 0..<200 { window(index, velocity: 2) }
+        #expect(events.count == 1 && events[0].1 == .baselineLearnt)
+        for index in 200..<500 { window(index, velocity: 2) }
+        #expect(events.count == 1, "normal windows raise nothing: \(events.dropFirst().map(\.1))")
+        #expect(health.lastAnomalyScore! < 4)
+        for index in 500..<600 { window(index, velocity: 9, operating: OperatingState(running: false)) }
+        #expect(events.count == 1, "silent while stopped")
+        // Wear: velocity rises 1 mm/s per hour from 2 mm/s.
+        for index in 600..<9_000 { window(index, velocity: 2 + Double(index - 600) / 3600, operating: running) }
+        let anomaly = try #require(events.first { if case .anomaly = $0.1 { true } else { false } })
+        #expect(anomaly.0 < 600 + 600, "the anomaly alarm comes within ten minutes of wear starting")
+        let warning = try #require(events.first { if case .velocity(let e) = $0.1 { e.level == .warning } else { false } })
+        // The mean crosses 2.8 mm/s 0.8 h into the ramp. With 0.05 mm/s of noise, 3 of 5 windows
+        // may pass it a few minutes early (within 2 sigma); persistence delays it by a few windows.
+        let crossing = 600 + 0.8 * 3600
+        #expect(warning.0 > crossing - 360 && warning.0 < crossing + 60, "warning at \(warning.0) s, crossing at \(crossing) s")
+        // At 4.33 mm/s, C/D (4.5) is about 0.17 h away.
+        let life = try #require(health.remainingLife(now: clock.seconds))
+        let expected = (4.5 - (2 + Double(8_999 - 600) / 3600)) * 3600
+        #expect((life.seconds - expected).magnitude < 0.2 * expected + 120, "\(life) vs \(expected) s")
+        #expect(life.lowerSeconds <= life.seconds && life.seconds <= life.upperSeconds)
+        health.maintenancePerformed()
+        #expect(health.baseline.state == .learning(collected: 0, needed: 200))
+        #expect(health.velocityTrend == nil)
     }
 }

@@ -62,7 +62,7 @@ struct RingTests {
     }
 
     @Test func threeAxisFramesStayTogether() {
-        let ring = SPSCRing<SIMD4<Float>>(minimumCapacity: 4)
+        let ring = ThreeAxisRing(minimumCapacity: 4)
         ring.push(SIMD4(1, 2, 3, 0))
         #expect(ring.pop() == SIMD4(1, 2, 3, 0))
     }
