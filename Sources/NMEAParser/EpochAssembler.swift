@@ -3,7 +3,9 @@
 ///
 /// An epoch is the run of sentences that share a UTC time of day; a timed sentence (GGA, RMC, GLL,
 /// GNS, ZDA, GST, GBS) with a new time closes the previous epoch. Untimed sentences (GSA, GSV, VTG,
-/// HDT) belong to the epoch in progress. The date is carried across epochs and rolled over at
+/// HDT) belong to the epoch in progress, except on receivers that send them first (Quectel: GSV,
+/// GSA, VTG, then RMC, GGA, GLL): once an epoch that began untimed has had its timed sentences,
+/// the next GSA or GSV begins the next epoch. The date is carried across epochs and rolled over at
 /// midnight; two-digit RMC years take their century from the last ZDA, else 1980-2079.
 public struct EpochAssembler: Sendable {
     /// The epoch in progress (complete once the next epoch starts).
@@ -19,6 +21,11 @@ public struct EpochAssembler: Sendable {
     private var dateFromZDA = false
     private var previousTime: TimeOfDay?
     private var epochHasData = false
+    private var epochBeganUntimed = false
+    private var timedThisEpoch = false
+    private var gsaThisEpoch = false
+    private var previousDOPs = DilutionOfPrecision()
+    private var previousFix: Fix?
     private var skyUpdatedThisEpoch = false
     private var gsaMode: FixMode?
     private var bestFAAQuality: FixQuality?
@@ -95,7 +102,8 @@ public struct EpochAssembler: Sendable {
         case .gbs(let s):
             begin(time: s.time, onEpoch)
         case .gsa(let s):
-            epochHasData = true
+            noteUntimed(beginsCycle: true, onEpoch)
+            gsaThisEpoch = true
             if let mode = s.fixMode, let value = FixMode(rawValue: mode) { gsaMode = value }
             fix.pdop = s.pdop ?? fix.pdop
             fix.hdop = s.hdop ?? fix.hdop
@@ -103,10 +111,10 @@ public struct EpochAssembler: Sendable {
             for id in s.satellites(talker: talker) { used.insert(id) }
             fix.satellitesUsed = used.perSystem()
         case .gsv(let s):
-            epochHasData = true
+            noteUntimed(beginsCycle: true, onEpoch)
             addSatellites(s, talker: talker)
         case .vtg(let s):
-            epochHasData = true
+            noteUntimed(beginsCycle: false, onEpoch)
             if s.mode != .invalid {
                 if let knots = s.speedKnots {
                     fix.speedMetresPerSecond = knots * metresPerSecondPerKnot
@@ -143,13 +151,23 @@ public struct EpochAssembler: Sendable {
         fix.differentialStation = station ?? fix.differentialStation
     }
 
+    /// An untimed sentence: it begins the next epoch when it `beginsCycle` (GSA, GSV) and the
+    /// epoch in progress began untimed and has had its timed sentences.
+    private mutating func noteUntimed(beginsCycle: Bool, _ onEpoch: (Fix, SkyView) -> Void) {
+        if beginsCycle && epochBeganUntimed && timedThisEpoch { close(onEpoch) }
+        if !epochHasData { epochBeganUntimed = true }
+        epochHasData = true
+    }
+
     private mutating func begin(time: TimeOfDay?, _ onEpoch: (Fix, SkyView) -> Void) {
         guard let time else {
             epochHasData = true
             return
         }
+        timedThisEpoch = true
         if let current = fix.time, current != time {
             close(onEpoch)
+            timedThisEpoch = true
         }
         if let previous = previousTime, time < previous,
            previous.nanosecondsOfDay - time.nanosecondsOfDay > 12 * 3_600_000_000_000, let date = knownDate {
@@ -166,7 +184,9 @@ public struct EpochAssembler: Sendable {
         refreshDerived()
         sky.markUsed(used)
         onEpoch(fix, sky)
+        previousFix = fix
         epochCount += 1
+        if gsaThisEpoch { previousDOPs = DilutionOfPrecision(pdop: fix.pdop, hdop: fix.hdop, vdop: fix.vdop) }
         fix = Fix()
         fix.date = knownDate
         previousUsed = used
@@ -176,6 +196,9 @@ public struct EpochAssembler: Sendable {
         ggaQuality = nil
         skyUpdatedThisEpoch = false
         epochHasData = false
+        epochBeganUntimed = false
+        timedThisEpoch = false
+        gsaThisEpoch = false
     }
 
     private mutating func setDate(_ date: CalendarDate, fromZDA: Bool) {
@@ -237,7 +260,41 @@ public struct EpochAssembler: Sendable {
     /// The satellites used, for the sky view in progress: this epoch's GSA sentences, or the
     /// previous epoch's while this one has none yet (receivers that send GSV before GSA).
     var usedInSky: SatelliteSet { used.isEmpty ? previousUsed : used }
+
+    /// The latest fix to report: the epoch in progress, or, while an epoch that began untimed has
+    /// not had its timed sentences yet (Quectel's GSV and GSA lead), the previous epoch's time,
+    /// position and velocity under this epoch's mode and DOPs, as a receiver's last known fix.
+    public var latestFix: Fix {
+        guard epochBeganUntimed && !timedThisEpoch, let previous = previousFix else { return fix }
+        var latest = fix
+        latest.date = previous.date
+        latest.time = previous.time
+        latest.latitude = previous.latitude
+        latest.longitude = previous.longitude
+        latest.altitudeMSLMetres = previous.altitudeMSLMetres
+        latest.geoidSeparationMetres = previous.geoidSeparationMetres
+        latest.speedMetresPerSecond = previous.speedMetresPerSecond
+        latest.courseDegrees = previous.courseDegrees
+        latest.magneticVariationDegrees = previous.magneticVariationDegrees
+        latest.headingDegrees = previous.headingDegrees
+        latest.differentialAgeSeconds = previous.differentialAgeSeconds
+        latest.differentialStation = previous.differentialStation
+        if ggaQuality == nil && bestFAAQuality == nil { latest.quality = previous.quality }
+        return latest
+    }
+
+    /// The DOPs that go with ``usedInSky``: this epoch's once it has a GSA, else the previous epoch's.
+    var dopsInSky: DilutionOfPrecision {
+        gsaThisEpoch ? DilutionOfPrecision(pdop: fix.pdop, hdop: fix.hdop, vdop: fix.vdop) : previousDOPs
+    }
 }
 
 /// 1852 m / 3600 s.
 let metresPerSecondPerKnot = 1852.0 / 3600.0
+
+/// Position, horizontal and vertical dilution of precision, as a GSA group sends them.
+struct DilutionOfPrecision: Sendable {
+    var pdop: Double?
+    var hdop: Double?
+    var vdop: Double?
+}

@@ -94,9 +94,9 @@ public struct GpsdReporter: Sendable {
         }
         if !cycleEndReliable && setsPositionOrMode { reportFix = true }
 
-        if reportFix { writeTPV(assembler.fix, into: &out) }
+        if reportFix { writeTPV(assembler.latestFix, into: &out) }
         if gst { writeGST(assembler.fix, into: &out) }
-        if satellites { writeSKY(assembler.fix, assembler.sky, used: assembler.usedInSky, into: &out) }
+        if satellites { writeSKY(assembler.sky, used: assembler.usedInSky, dops: assembler.dopsInSky, into: &out) }
     }
 
     private func fractionalTime(_ field: NMEAField) -> Double? {
@@ -132,14 +132,15 @@ public struct GpsdReporter: Sendable {
             if let age = fix.differentialAgeSeconds { out.key("dgpsAge"); out.fixed(age, decimals: 1) }
             if let station = fix.differentialStation { out.key("dgpsSta"); out.integer(station) }
         }
-        writeDOPs(fix, into: &out)
+        writeDOPs(DilutionOfPrecision(pdop: fix.pdop, hdop: fix.hdop, vdop: fix.vdop), into: &out)
         out.raw("}\n")
     }
 
-    /// Writes one SKY object and a newline; `used` names the satellites used in the solution.
-    func writeSKY(_ fix: Fix, _ sky: SkyView, used: SatelliteSet, into out: inout JSONWriter) {
+    /// Writes one SKY object and a newline; `used` names the satellites used in the solution, and
+    /// `dops` comes from the same GSA group.
+    func writeSKY(_ sky: SkyView, used: SatelliteSet, dops: DilutionOfPrecision, into out: inout JSONWriter) {
         out.raw("{\"class\":\"SKY\"")
-        writeDOPs(fix, into: &out)
+        writeDOPs(dops, into: &out)
         var usedCount = 0
         for satellite in sky.satellites where used.marks(satellite) { usedCount += 1 }
         out.key("nSat")
@@ -185,10 +186,10 @@ public struct GpsdReporter: Sendable {
         out.raw("}\n")
     }
 
-    private func writeDOPs(_ fix: Fix, into out: inout JSONWriter) {
-        if let value = fix.vdop { out.key("vdop"); out.fixed(value, decimals: 2) }
-        if let value = fix.hdop { out.key("hdop"); out.fixed(value, decimals: 2) }
-        if let value = fix.pdop { out.key("pdop"); out.fixed(value, decimals: 2) }
+    private func writeDOPs(_ dops: DilutionOfPrecision, into out: inout JSONWriter) {
+        if let value = dops.vdop { out.key("vdop"); out.fixed(value, decimals: 2) }
+        if let value = dops.hdop { out.key("hdop"); out.fixed(value, decimals: 2) }
+        if let value = dops.pdop { out.key("pdop"); out.fixed(value, decimals: 2) }
     }
 }
 

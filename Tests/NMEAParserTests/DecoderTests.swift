@@ -70,6 +70,30 @@ struct DecoderTests {
         #expect(result.epochs[1].0.date == CalendarDate(year: 2027, month: 1, day: 1))
     }
 
+    /// Quectel sends each epoch's GSV and GSA before its RMC, GGA and GLL: the sky and the used
+    /// satellites belong to the fix that follows them, not to the one before.
+    @Test func skyAndGSASentFirstBelongToTheirOwnEpoch() {
+        func epoch(_ time: String, satellites: [String], snr: Int) -> String {
+            let rows = satellites.map { "\($0),45,120,\(snr)" }.joined(separator: ",")
+            return framed("GPGSV,1,1,0\(satellites.count),\(rows),1") +
+                framed("GNGSA,A,3,\((satellites + Array(repeating: "", count: 12 - satellites.count)).joined(separator: ",")),1.6,0.9,1.3,1") +
+                framed("GNRMC,\(time),A,5002.4535,N,01958.8318,E,0.0,16.6,301120,,,A,V") +
+                framed("GNGGA,\(time),5002.4535,N,01958.8318,E,1,\(satellites.count),0.9,202.1,M,,M,,") +
+                framed("GNGLL,5002.4535,N,01958.8318,E,\(time),A,A")
+        }
+        let text = epoch("080359.00", satellites: ["01", "03"], snr: 40) + epoch("080400.00", satellites: ["04", "09", "17"], snr: 41)
+            + epoch("080401.00", satellites: ["21"], snr: 42)
+        let result = epochs(of: text)
+        #expect(result.epochs.count == 3)
+        for (index, expected) in [2, 3, 1].enumerated() {
+            let (fix, sky) = result.epochs[index]
+            #expect(fix.satellitesUsed[Int(GNSSSystem.gps.rawValue)] == UInt8(expected), "epoch \(index)")
+            #expect(sky.satellites.count == expected && sky.satellites.allSatisfy(\.used), "epoch \(index)")
+            #expect(sky.satellites.first?.snr == 40 + index)
+        }
+        #expect(result.epochs[1].0.time?.description.hasPrefix("08:04:00") == true)
+    }
+
     @Test func zdaCenturyAppliesToRMC() {
         let text = framed("GPZDA,120000.00,01,01,2079,00,00") + framed("GPRMC,120001.00,A,2216.26,N,11334.60,E,0.0,,010180,,,A")
         let result = epochs(of: text)
