@@ -2,9 +2,9 @@
 # Every target installs what it needs (apt packages, pip peers) when it is missing.
 
 SWIFT      ?= swift
-BUILD_APT  := libkissfft-dev
+BUILD_APT  := libkissfft-dev libproj-dev
 PEER_APT   := gpsd-clients
-PIP_PKGS   := pynmea2 numpy scipy
+PIP_PKGS   := pynmea2 numpy scipy geographiclib
 SHARED     ?= ../shared/data
 
 .PHONY: all build-deps deps build demo test bench clean

@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "edge-node", targets: ["edge-node"]),
         .library(name: "NMEAParser", targets: ["NMEAParser"]),
         .library(name: "PredictiveMaintenance", targets: ["PredictiveMaintenance"]),
+        .library(name: "PatrolAgent", targets: ["PatrolAgent"]),
         .library(name: "EdgeNode", targets: ["EdgeNode"]),
     ],
     dependencies: [
@@ -25,13 +26,21 @@ let package = Package(
             name: "PredictiveMaintenance",
             dependencies: ["CKissFFT", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        // Karney's geodesics from PROJ (Debian libproj-dev).
+        .systemLibrary(name: "CProj", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        // Pure: routes, geofences, local frame, patrol state machine, run records.
+        .target(
+            name: "PatrolAgent",
+            dependencies: ["CProj", .product(name: "RealModule", package: "swift-numerics")]
+        ),
         // Composition, file input and the reports the command line prints.
-        .target(name: "EdgeNode", dependencies: ["NMEAParser", "PredictiveMaintenance"]),
+        .target(name: "EdgeNode", dependencies: ["NMEAParser", "PredictiveMaintenance", "PatrolAgent"]),
         // Thin: command-line parsing only.
         .executableTarget(
             name: "edge-node",
             dependencies: [
                 "EdgeNode",
+                "PatrolAgent",
                 "PredictiveMaintenance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -41,6 +50,7 @@ let package = Package(
         .executableTarget(name: "pm-bench", dependencies: ["PredictiveMaintenance"], path: "bench/pm-bench"),
         .testTarget(name: "NMEAParserTests", dependencies: ["NMEAParser"]),
         .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
+        .testTarget(name: "PatrolAgentTests", dependencies: ["PatrolAgent"]),
         .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "NMEAParser"]),
     ],
     swiftLanguageModes: [.v6]
