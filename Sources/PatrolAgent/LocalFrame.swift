@@ -86,4 +86,7 @@ public struct LocalFrame: Sendable, Equatable {
         }
         return (phi * 180 / .pi, Double.atan2(y: y, x: x) * 180 / .pi, height)
     }
+
+    /// atan2(y, x) in radians.
+    static func atan2(_ y: Double, _ x: Double) -> Double { Double.atan2(y: y, x: x) }
 }
