@@ -4,7 +4,7 @@
 SWIFT      ?= swift
 BUILD_APT  := libkissfft-dev libproj-dev
 PEER_APT   := gpsd-clients
-PIP_PKGS   := pynmea2 numpy scipy geographiclib
+PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform
 SHARED     ?= ../shared/data
 
 .PHONY: all build-deps deps build demo test bench clean

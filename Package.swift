@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Elementary functions (sin, exp, log) for the pure modules without importing Glibc.
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // YAML for the files in devices/ (MIT; bundles libyaml), with line and column marks.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Pure: bytes -> sentences -> typed records -> epochs. No Foundation, no Glibc.
@@ -34,7 +36,10 @@ let package = Package(
             dependencies: ["CProj", .product(name: "RealModule", package: "swift-numerics")]
         ),
         // Composition, file input and the reports the command line prints.
-        .target(name: "EdgeNode", dependencies: ["NMEAParser", "PredictiveMaintenance", "PatrolAgent"]),
+        .target(
+            name: "EdgeNode",
+            dependencies: ["NMEAParser", "PredictiveMaintenance", "PatrolAgent", .product(name: "Yams", package: "Yams")]
+        ),
         // Thin: command-line parsing only.
         .executableTarget(
             name: "edge-node",

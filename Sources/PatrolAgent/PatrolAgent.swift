@@ -226,7 +226,7 @@ public struct PatrolAgent<Reader: InspectionReader> {
 
     /// Advances the clock without a fix: geometry becomes unknown when the last fix is stale.
     public mutating func tick(now: Double, _ emit: (PatrolEvent) -> Void) {
-        guard let last = lastFix, isGeometryTrusted, now - last.time > configuration.staleAfter else { return }
+        guard !isComplete, let last = lastFix, isGeometryTrusted, now - last.time > configuration.staleAfter else { return }
         goodRun = 0
         loseTrust(at: now, reason: "stale: no fix for \(now - last.time) s", emit)
     }

@@ -17,9 +17,11 @@ struct EdgeNodeCommand: ParsableCommand {
           edge-node nmea decode --json - < x.log  gpsd-style TPV/SKY/GST JSON lines
           edge-node nmea stats --json capture.log counts for scripts
           edge-node vibration analyze motor.f32 --rate 25600 --shaft-hz 24.6 --bearing n=9,d=7.94,D=39.04
-          edge-node geodesic inverse -- 22.27 113.58 -33.87 151.21   negative coordinates after --
+          edge-node patrol check devices/routes/zhuhai-plant-north.yaml
+          edge-node patrol replay --route R.yaml --nmea drive.nmea --report run.jsonl --map run.svg
+          edge-node geodesic inverse 22.27 113.58 -33.87 151.21
         """,
-        subcommands: [Demo.self, NMEA.self, Vibration.self, GeodesicCommand.self]
+        subcommands: [Demo.self, NMEA.self, Vibration.self, Patrol.self, GeodesicCommand.self]
     )
 
     /// Parses and runs, with the documented exit codes: ArgumentParser's usage errors (its 64)
@@ -289,6 +291,72 @@ struct GeodesicCommand: ParsableCommand {
                 var output = OutputSink()
                 output.write(try GeodesicCommands.direct((values[0], values[1]), azimuth: values[2], distance: values[3],
                                                          ellipsoid: GeodesicCommands.ellipsoid(named: ellipsoid), json: json))
+            }
+        }
+    }
+}
+
+struct Patrol: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patrol",
+        abstract: "BeiDou-positioned inspection patrols: check routes, replay captures.",
+        subcommands: [Check.self, Replay.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a route file: prints its checkpoints and every finding with file:line:column.",
+            discussion: """
+            Findings: radii the required fix quality cannot honour, self-intersecting fences,
+            checkpoints outside the inclusion fences or inside an exclusion fence, repeated names,
+            and map coordinates offset like GCJ-02 or BD-09 when surveyed control points are given.
+            Exit status 2 when there are findings.
+
+            Example:
+              edge-node patrol check devices/routes/zhuhai-plant-north.yaml
+            """
+        )
+        @Argument(help: "The route file (YAML).") var route: String
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                let (text, findings) = try PatrolCommands.check(route)
+                var output = OutputSink()
+                output.write(text)
+                output.flush()
+                if !findings.isEmpty { throw .input("\(findings.count) finding(s) in \(route)") }
+            }
+        }
+    }
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Feed an NMEA capture through the parser and the patrol agent at full speed.",
+            discussion: """
+            Prints each checkpoint's verdict (visited, missed, skipped, uncertain), the rule that
+            decided and the lateral offset, then the totals. --report writes the run record as
+            JSON Lines (one event per line: UTC and GPS time, position, datum, fix quality, HDOP,
+            satellites, correction age, rule, offset, readings; a summary last); the same input
+            gives a byte-identical report. --map draws the track coloured by fix quality, the
+            fences and the checkpoints with their outcome.
+
+            Example:
+              edge-node patrol replay --route devices/routes/zhuhai-plant-north.yaml --nmea drive.nmea \\
+                  --report run.jsonl --map run.svg
+            """
+        )
+        @Option(help: "The route file (YAML).") var route: String
+        @Option(help: "The NMEA capture, or - for standard input.") var nmea: String
+        @Option(help: "Write the run record (JSON Lines) here.") var report: String?
+        @Option(help: "Draw the track, fences and checkpoints to this SVG file.") var map: String?
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                let replay = try PatrolCommands.replay(routePath: route, nmeaPath: nmea)
+                if let report { try OutputSink.writeFile(replay.report, to: report) }
+                if let map { try OutputSink.writeFile(PatrolCommands.map(replay), to: map) }
+                var output = OutputSink()
+                output.write(PatrolCommands.summaryText(replay))
             }
         }
     }

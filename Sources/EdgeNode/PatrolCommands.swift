@@ -1,0 +1,252 @@
+import NMEAParser
+import PatrolAgent
+
+/// What `edge-node patrol check|replay` do, callable from tests.
+public enum PatrolCommands {
+    /// The route's summary and findings as text; the findings decide the exit status.
+    public static func check(_ path: String) throws(EdgeNodeError) -> (text: String, findings: [String]) {
+        let file = try RouteFile.load(path)
+        let route = file.route
+        let geodesic = Geodesic(route.ellipsoid)
+        var length = 0.0
+        for (a, b) in zip(route.checkpoints, route.checkpoints.dropFirst()) {
+            length += geodesic.inverse(latitude1: a.latitude, longitude1: a.longitude, latitude2: b.latitude, longitude2: b.longitude).distance
+        }
+        var text = "route \(route.name): \(route.checkpoints.count) checkpoints, \(route.fences.count) fences, "
+        text += "\(format(length, 1)) m from first to last checkpoint (\(route.frame)"
+        text += route.epoch.map { " epoch \($0)" } ?? ""
+        text += ", \(route.ellipsoid.name) ellipsoid)\n"
+        for checkpoint in route.checkpoints {
+            let rule = switch checkpoint.arrival {
+            case .passBy: "pass-by"
+            case .radius(let n): "radius x\(n)"
+            }
+            text += "  \(checkpoint.name.padding(18))\(format(checkpoint.latitude, 8)) \(format(checkpoint.longitude, 8))  R \(format(checkpoint.radius, 1)) m  \(rule)"
+            text += "  min \(checkpoint.minimumQuality)  \(checkpoint.tasks.count) task(s)\n"
+        }
+        text += file.findings.isEmpty ? "no findings\n" : file.findings.map { $0 + "\n" }.joined()
+        return (text, file.findings)
+    }
+
+    /// The fix the agent sees for an epoch of the receiver (nil without a position).
+    public static func patrolFix(_ fix: Fix) -> PatrolFix? {
+        guard fix.hasPosition, let latitude = fix.latitude, let longitude = fix.longitude, let time = fix.time else { return nil }
+        let quality: PositionQuality = switch fix.quality {
+        case .rtkFixed: .rtkFixed
+        case .rtkFloat: .rtkFloat
+        case .differential: .differential
+        case .gps, .pps: .autonomous
+        case .deadReckoning: .deadReckoning
+        case .invalid, .manual, .simulation: .none
+        }
+        let seconds = Double(daysSinceEpoch(fix.date) * 86_400) + Double(time.nanosecondsOfDay) / 1e9
+        return PatrolFix(time: seconds, latitude: latitude, longitude: longitude, quality: quality, hdop: fix.hdop,
+                         satellites: fix.satellitesUsedReported, correctionAge: fix.differentialAgeSeconds)
+    }
+
+    /// Days from 1970-01-01 to `date` (0 without a date: time of day only).
+    static func daysSinceEpoch(_ date: CalendarDate?) -> Int {
+        guard let date else { return 0 }
+        // Howard Hinnant's days_from_civil.
+        let y = date.month <= 2 ? date.year - 1 : date.year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (date.month + (date.month > 2 ? -3 : 9)) + 2) / 5 + date.day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The result of a replay.
+    public struct Replay {
+        public var report: String
+        public var summary: PatrolSummary
+        public var outcomes: [CheckpointOutcome]
+        public var track: [(PatrolFix, Bool)]
+        public var route: Route
+    }
+
+    /// Feeds an NMEA capture through the parser and the agent at full speed.
+    public static func replay(routePath: String, nmeaPath: String) throws(EdgeNodeError) -> Replay {
+        let file = try RouteFile.load(routePath)
+        guard file.findings.isEmpty else {
+            throw .input("the route has findings; run 'edge-node patrol check \(routePath)':\n" + file.findings.joined(separator: "\n"))
+        }
+        var agent = PatrolAgent(route: file.route, reader: NoReadings())
+        var writer = JSONWriter(capacity: 1 << 16)
+        var track: [(PatrolFix, Bool)] = []
+        let source = try ByteSource(path: nmeaPath)
+        var stream = NMEAStream()
+        var consumer = EpochCollector()
+        func drain() {
+            for fix in consumer.fixes {
+                guard let patrolFix = patrolFix(fix) else { continue }
+                agent.tick(now: patrolFix.time) { writeEvent($0, route: file.route, into: &writer) }
+                agent.ingest(patrolFix) { writeEvent($0, route: file.route, into: &writer) }
+                track.append((patrolFix, agent.isGeometryTrusted))
+            }
+            consumer.fixes.removeAll(keepingCapacity: true)
+        }
+        try source.forEachChunk { chunk in
+            stream.feed(chunk, into: &consumer)
+            drain()
+        }
+        stream.finish(into: &consumer)
+        drain()
+        return Replay(report: String(decoding: writer.bytes, as: UTF8.self), summary: agent.summary, outcomes: agent.outcomes,
+                      track: track, route: file.route)
+    }
+
+    private struct EpochCollector: NMEAStreamConsumer {
+        var fixes: [Fix] = []
+        mutating func epoch(_ fix: Fix, _ sky: SkyView) { fixes.append(fix) }
+    }
+
+    /// One JSON line per event: UTC and GPS time, position, datum, fix quality, HDOP, satellites,
+    /// correction age, the rule that decided, the lateral offset, the readings.
+    static func writeEvent(_ event: PatrolEvent, route: Route, into w: inout JSONWriter) {
+        func time(_ seconds: Double) {
+            w.key("utc"); w.string(isoTime(seconds))
+            // GPS time: 1980-01-06, 18 leap seconds ahead of UTC since 2017.
+            let gps = seconds - 315_964_800 + 18
+            w.key("gps_week"); w.integer(Int(gps / 604_800))
+            w.key("gps_seconds"); w.fixed(gps.truncatingRemainder(dividingBy: 604_800), decimals: 3)
+        }
+        func fix(_ fix: PatrolFix?) {
+            guard let fix else { return }
+            w.key("lat"); w.fixed(fix.latitude, decimals: 9)
+            w.key("lon"); w.fixed(fix.longitude, decimals: 9)
+            w.key("datum"); w.string(route.frame)
+            w.key("quality"); w.string(fix.quality.description)
+            if let hdop = fix.hdop { w.key("hdop"); w.fixed(hdop, decimals: 2) }
+            if let satellites = fix.satellites { w.key("satellites"); w.integer(satellites) }
+            if let age = fix.correctionAge { w.key("correction_age"); w.fixed(age, decimals: 1) }
+        }
+        switch event {
+        case .geometryUnknown(let t, let reason):
+            w.raw("{\"event\":\"geometry_unknown\""); time(t); w.key("reason"); w.string(reason)
+        case .geometryTrusted(let t):
+            w.raw("{\"event\":\"geometry_trusted\""); time(t)
+        case .arrived(let checkpoint, let t, let rule, let offset):
+            w.raw("{\"event\":\"arrived\",\"checkpoint\":"); w.string(checkpoint); time(t)
+            w.key("rule"); w.string(rule); w.key("lateral_offset"); w.fixed(offset, decimals: 3)
+        case .outcome(let o):
+            w.raw("{\"event\":\"checkpoint\",\"checkpoint\":"); w.string(o.checkpoint)
+            w.key("verdict"); w.string(o.verdict.rawValue); time(o.time)
+            w.key("rule"); w.string(o.rule)
+            if let offset = o.lateralOffset { w.key("lateral_offset"); w.fixed(offset, decimals: 3) }
+            fix(o.fix)
+            w.key("readings"); w.byte(UInt8(ascii: "["))
+            for (index, reading) in o.readings.enumerated() {
+                if index > 0 { w.byte(UInt8(ascii: ",")) }
+                w.raw("{\"point\":"); w.string(reading.point)
+                if let value = reading.value { w.key("value"); w.fixed(value, decimals: 6) }
+                w.key("quality")
+                switch reading.quality {
+                case .good: w.string("good")
+                case .outOfRange: w.string("out_of_range")
+                case .failed(let reason): w.string("bad: \(reason)")
+                }
+                w.key("attempts"); w.integer(reading.attempts)
+                w.byte(UInt8(ascii: "}"))
+            }
+            w.byte(UInt8(ascii: "]"))
+        case .retryScheduled(let checkpoint, let left):
+            w.raw("{\"event\":\"retry_scheduled\",\"checkpoint\":"); w.string(checkpoint); w.key("attempts_left"); w.integer(left)
+        case .fenceBreach(let fence, let level, let action, let t, let distance):
+            w.raw("{\"event\":\"fence_breach\",\"fence\":"); w.string(fence); w.key("level"); w.string(level.rawValue)
+            w.key("action"); w.string(action); time(t); w.key("distance"); w.fixed(distance, decimals: 2)
+        case .fenceCleared(let fence, let t):
+            w.raw("{\"event\":\"fence_cleared\",\"fence\":"); w.string(fence); time(t)
+        case .completed(let s):
+            w.raw("{\"event\":\"summary\",\"visited\":"); w.integer(s.visited)
+            w.key("missed"); w.integer(s.missed); w.key("skipped"); w.integer(s.skipped); w.key("uncertain"); w.integer(s.uncertain)
+            w.key("distance_m"); w.fixed(s.distance, decimals: 1); w.key("duration_s"); w.fixed(s.duration, decimals: 1)
+        }
+        w.raw("}\n")
+    }
+
+    /// `2026-11-29T08:00:00.000Z` from seconds since 1970.
+    static func isoTime(_ seconds: Double) -> String {
+        let days = Int((seconds / 86_400).rounded(.down))
+        let milliseconds = Int(((seconds - Double(days) * 86_400) * 1000).rounded())
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func digits(_ v: Int, _ count: Int) -> String {
+            let text = String(v)
+            return String(repeating: "0", count: max(0, count - text.count)) + text
+        }
+        let s = milliseconds / 1000
+        return "\(year)-\(digits(month, 2))-\(digits(day, 2))T\(digits(s / 3600, 2)):\(digits(s / 60 % 60, 2)):"
+            + "\(digits(s % 60, 2)).\(digits(milliseconds % 1000, 3))Z"
+    }
+
+    /// The replay's summary as text.
+    public static func summaryText(_ replay: Replay) -> String {
+        var text = "route \(replay.route.name): \(replay.track.count) fixes\n"
+        for outcome in replay.outcomes {
+            text += "  \(outcome.checkpoint.padding(18))\(outcome.verdict.rawValue.padding(10))\(outcome.rule.padding(18))"
+            text += outcome.lateralOffset.map { "\(format($0, 2)) m" } ?? "-"
+            text += "\n"
+        }
+        let s = replay.summary
+        text += "visited \(s.visited), missed \(s.missed), skipped \(s.skipped), uncertain \(s.uncertain); "
+        text += "\(format(s.distance, 1)) m in \(format(s.duration, 1)) s\n"
+        return text
+    }
+
+    /// An SVG map: the track coloured by fix quality (grey where untrusted), the fences, and the
+    /// checkpoints with their radius and outcome.
+    public static func map(_ replay: Replay) -> String {
+        let route = replay.route
+        let origin = route.checkpoints[0]
+        let frame = LocalFrame(latitude: origin.latitude, longitude: origin.longitude, ellipsoid: route.ellipsoid)
+        var points = replay.track.map { frame.enu(latitude: $0.0.latitude, longitude: $0.0.longitude) }
+        let checkpoints = route.checkpoints.map { frame.enu(latitude: $0.latitude, longitude: $0.longitude) }
+        points += checkpoints
+        let minE = points.map(\.east).min() ?? 0, maxE = points.map(\.east).max() ?? 1
+        let minN = points.map(\.north).min() ?? 0, maxN = points.map(\.north).max() ?? 1
+        let size = 900.0, margin = 40.0
+        let scale = (size - 2 * margin) / max(maxE - minE, maxN - minN, 1)
+        func x(_ p: ENU) -> String { format(margin + (p.east - minE) * scale, 1) }
+        func y(_ p: ENU) -> String { format(size - margin - (p.north - minN) * scale, 1) }
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(size))\" height=\"\(Int(size))\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        for fence in route.fences {
+            let colour = fence.kind == .inclusion ? "#2e7d32" : "#c62828"
+            let dash = fence.level == .soft ? " stroke-dasharray=\"6 4\"" : ""
+            switch fence.shape {
+            case .polygon(let vertices):
+                let list = vertices.map { frame.enu(latitude: $0.latitude, longitude: $0.longitude) }.map { "\(x($0)),\(y($0))" }.joined(separator: " ")
+                svg += "<polygon points=\"\(list)\" fill=\"none\" stroke=\"\(colour)\"\(dash)/>\n"
+            case .circle(let centre, let radius):
+                let c = frame.enu(latitude: centre.latitude, longitude: centre.longitude)
+                svg += "<circle cx=\"\(x(c))\" cy=\"\(y(c))\" r=\"\(format(radius * scale, 1))\" fill=\"none\" stroke=\"\(colour)\"\(dash)/>\n"
+            }
+        }
+        let colours: [PositionQuality: String] = [.rtkFixed: "#1b5e20", .rtkFloat: "#f9a825", .differential: "#1565c0",
+                                                  .autonomous: "#6a1b9a", .deadReckoning: "#8d6e63", .none: "#9e9e9e"]
+        for index in replay.track.indices.dropFirst() {
+            let (fix, trusted) = replay.track[index]
+            let colour = trusted ? colours[fix.quality] ?? "#000" : "#bdbdbd"
+            svg += "<line x1=\"\(x(points[index - 1]))\" y1=\"\(y(points[index - 1]))\" x2=\"\(x(points[index]))\" y2=\"\(y(points[index]))\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
+        }
+        svg += "\n"
+        let verdicts = Dictionary(replay.outcomes.map { ($0.checkpoint, $0.verdict) }, uniquingKeysWith: { _, last in last })
+        let verdictColours: [CheckpointVerdict: String] = [.visited: "#2e7d32", .missed: "#c62828", .skipped: "#757575", .uncertain: "#ef6c00"]
+        for (checkpoint, p) in zip(route.checkpoints, checkpoints) {
+            let verdict = verdicts[checkpoint.name]
+            let colour = verdict.flatMap { verdictColours[$0] } ?? "#000"
+            svg += "<circle cx=\"\(x(p))\" cy=\"\(y(p))\" r=\"\(format(max(3, checkpoint.radius * scale), 1))\" fill=\"\(colour)\" fill-opacity=\"0.4\" stroke=\"\(colour)\"/>"
+            svg += "<text x=\"\(x(p))\" y=\"\(y(p))\" dx=\"6\" dy=\"-6\">\(checkpoint.name) \(verdict?.rawValue ?? "not reached")</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// An RTK rover's NMEA (GGA + RMC at 1 Hz) driving through `stops` at `speed` m/s, pausing
+/// `pause` seconds at each: a capture for replays, made here rather than shipped.
+func syntheticDrive(_ stops: [(Double, Double)], speed: Double = 2, pause: Double = 12, quality: Int = 4) -> String {
+    func sentence(_ body: String) -> String {
+        var sum: UInt8 = 0
+        for byte in body.utf8 { sum ^= byte }
+        return "$\(body)*\(String(format: "%02X", sum))\r\n"
+    }
+    func nmea(_ degrees: Double, width: Int, positive: String, negative: String) -> String {
+        let value = abs(degrees), whole = Int(value), minutes = (value - Double(whole)) * 60
+        return String(format: "%0\(width)d%011.8f,%@", whole, minutes, degrees >= 0 ? positive : negative)
+    }
+    var positions: [(Double, Double)] = []
+    for (index, stop) in stops.enumerated() {
+        for _ in 0..<Int(pause) { positions.append(stop) }
+        guard index + 1 < stops.count else { break }
+        let next = stops[index + 1]
+        let north = (next.0 - stop.0) * 110_750, east = (next.1 - stop.1) * 111_320 * cos(stop.0 * .pi / 180)
+        let steps = max(1, Int((north * north + east * east).squareRoot() / speed))
+        for step in 1..<steps {
+            let t = Double(step) / Double(steps)
+            positions.append((stop.0 + t * (next.0 - stop.0), stop.1 + t * (next.1 - stop.1)))
+        }
+    }
+    var text = ""
+    for (second, p) in positions.enumerated() {
+        let time = String(format: "%02d%02d%02d.00", 2 + second / 3600, second / 60 % 60, second % 60)
+        let lat = nmea(p.0, width: 2, positive: "N", negative: "S"), lon = nmea(p.1, width: 3, positive: "E", negative: "W")
+        text += sentence("GNGGA,\(time),\(lat),\(lon),\(quality),20,0.8,12.0,M,-3.1,M,1.0,0001")
+        text += sentence("GNRMC,\(time),A,\(lat),\(lon),3.9,45.0,291126,,,R,V")
+    }
+    return text
+}
+
+@Suite("patrol commands")
+struct PatrolCommandTests {
+    let route = repository.appendingPathComponent("devices/routes/zhuhai-plant-north.yaml").path
+    static let stops = [(22.2710000, 113.5767000), (22.2713612, 113.5778649), (22.2724447, 113.5786415), (22.2729865, 113.5772824),
+                        (22.2720835, 113.5763117)]
+
+    @Test func shippedRouteChecksClean() throws {
+        let result = try runEdgeNode(["patrol", "check", route])
+        #expect(result.status == 0, "\(result.out)\(result.err)")
+        #expect(result.out.contains("5 checkpoints, 2 fences") && result.out.contains("no findings"))
+    }
+
+    /// Replay a synthetic RTK drive through the route: every checkpoint visited; the report is
+    /// JSON Lines with the fields of a run record; the same input gives the same bytes; the map is SVG.
+    @Test func replayIsDeterministic() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let capture = directory.appendingPathComponent("drive.nmea")
+        try syntheticDrive(Self.stops).write(to: capture, atomically: true, encoding: .utf8)
+        var reports: [Data] = []
+        for run in 0..<2 {
+            let report = directory.appendingPathComponent("run\(run).jsonl"), map = directory.appendingPathComponent("run\(run).svg")
+            let result = try runEdgeNode(["patrol", "replay", "--route", route, "--nmea", capture.path, "--report", report.path, "--map", map.path])
+            #expect(result.status == 0, "\(result.err)")
+            #expect(result.out.contains("visited 5, missed 0, skipped 0, uncertain 0"), "\(result.out)")
+            reports.append(try Data(contentsOf: report))
+            let document = try XMLDocument(data: try Data(contentsOf: map))
+            #expect(document.rootElement()?.name == "svg")
+        }
+        #expect(reports[0] == reports[1])
+        let lines = String(decoding: reports[0], as: UTF8.self).split(separator: "\n").map {
+            try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        let checkpoints = lines.filter { $0["event"] as? String == "checkpoint" }
+        #expect(checkpoints.map { $0["checkpoint"] as! String } == ["gate", "pump-house-3", "transformer-T2", "cooling-tower", "warehouse-door"])
+        for record in checkpoints {
+            for key in ["utc", "gps_week", "gps_seconds", "lat", "lon", "datum", "quality", "hdop", "satellites", "correction_age", "rule", "lateral_offset", "readings"] {
+                #expect(record[key] != nil, "\(key) in \(record)")
+            }
+            #expect(record["datum"] as? String == "CGCS2000" && record["quality"] as? String == "rtk_fixed")
+            #expect((record["utc"] as! String).hasPrefix("2026-11-29T02:"))
+        }
+        #expect(lines.last?["event"] as? String == "summary")
+    }
+
+    /// A route with every kind of finding, each with file:line:column; an unknown key stops the load.
+    @Test func checkReportsFindingsWithPositions() throws {
+        let directory = FileManager.default.temporaryDirectory
+        let bad = directory.appendingPathComponent("edge-node-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: bad) }
+        // The control point was read off a GCJ-02 map: the map coordinates are the survey's, offset.
+        let gcj = try String(decoding: pythonOutput("import eviltransform as e; print('%.7f %.7f' % e.wgs2gcj(22.2710, 113.5767))").utf8, as: UTF8.self)
+            .split(separator: " ").map { Double($0.trimmingCharacters(in: .whitespacesAndNewlines))! }
+        try """
+            route: bad
+            checkpoints:
+              - {name: a, lat: 22.2710, lon: 113.5767, radius: 3, minimum_quality: autonomous}
+              - {name: b, lat: 22.2750, lon: 113.5767, radius: 3}
+            fences:
+              - name: yard
+                kind: inclusion
+                level: hard
+                polygon: [[22.2700, 113.5760], [22.2720, 113.5780], [22.2720, 113.5760], [22.2700, 113.5780]]
+            control_points:
+              - {name: gate, lat: 22.2710, lon: 113.5767, map_lat: \(gcj[0]), map_lon: \(gcj[1])}
+            """.write(to: bad, atomically: true, encoding: .utf8)
+        let result = try runEdgeNode(["patrol", "check", bad.path])
+        #expect(result.status == 2)
+        #expect(result.out.contains("\(bad.path):3:5: radius 3.0 m cannot be honoured at minimum quality autonomous"))
+        #expect(result.out.contains("\(bad.path):6:5: polygon 'yard' intersects itself"))
+        #expect(result.out.contains("\(bad.path):4:5: checkpoint 'b' is"))
+        #expect(result.out.contains("\(bad.path):11:5: control point 'gate'") && result.out.contains("offset like GCJ-02"))
+        try "route: x\ncheckpoints:\n  - {name: a, lat: 22.27, lon: 113.57, radius: 3, radious: 4}\n".write(to: bad, atomically: true, encoding: .utf8)
+        let unknown = try runEdgeNode(["patrol", "check", bad.path])
+        #expect(unknown.status == 2)
+        #expect(unknown.err.hasPrefix("edge-node: \(bad.path):3:51: unknown key 'radious' in a checkpoint"), "\(unknown.err)")
+    }
+}
+
+func pythonOutput(_ script: String) throws -> String { try python(script) }
