@@ -1,3 +1,4 @@
+import Foundation
 import NMEAParser
 import PatrolAgent
 
@@ -65,35 +66,107 @@ public enum PatrolCommands {
         public var route: Route
     }
 
-    /// Feeds an NMEA capture through the parser and the agent at full speed.
-    public static func replay(routePath: String, nmeaPath: String) throws(EdgeNodeError) -> Replay {
+    /// How a replay runs.
+    public struct ReplayOptions: Sendable {
+        /// Append the run record here as it is made (required with a journal).
+        public var reportPath: String?
+        /// Journal the agent's state after every fix (atomically: write, then rename); a replay
+        /// that finds a journal resumes from it, and the report is cut back to what the journal
+        /// covered, so that no checkpoint is reported twice. Removed at the end of the capture.
+        public var journalPath: String?
+        /// Seconds to wait after each fix (0: full speed).
+        public var pace = 0.0
+
+        public init() {}
+    }
+
+    /// The journal: how many fixes were consumed, how long the report was, and the agent's state.
+    private struct Journal: Codable {
+        var fixes: Int
+        var reportBytes: UInt64
+        var snapshot: PatrolSnapshot
+    }
+
+    /// Feeds an NMEA capture through the parser and the agent.
+    public static func replay(routePath: String, nmeaPath: String, options: ReplayOptions = ReplayOptions()) throws(EdgeNodeError) -> Replay {
         let file = try RouteFile.load(routePath)
         guard file.findings.isEmpty else {
             throw .input("the route has findings; run 'edge-node patrol check \(routePath)':\n" + file.findings.joined(separator: "\n"))
         }
+        if options.journalPath != nil && options.reportPath == nil { throw .input("--journal needs --report") }
         var agent = PatrolAgent(route: file.route, reader: NoReadings())
+        var skip = 0
+        var report: FileHandle?
+        if let reportPath = options.reportPath {
+            var keep: UInt64 = 0
+            if let journalPath = options.journalPath, let data = FileManager.default.contents(atPath: journalPath) {
+                guard let journal = try? JSONDecoder().decode(Journal.self, from: data) else {
+                    throw .input("\(journalPath): not a patrol journal (remove it to start over)")
+                }
+                agent = PatrolAgent(route: file.route, reader: NoReadings(), resuming: journal.snapshot)
+                skip = journal.fixes
+                keep = journal.reportBytes
+            }
+            if !FileManager.default.fileExists(atPath: reportPath) && !FileManager.default.createFile(atPath: reportPath, contents: nil) {
+                throw .runtime("cannot create \(reportPath)")
+            }
+            guard let handle = FileHandle(forUpdatingAtPath: reportPath) else { throw .runtime("cannot write \(reportPath)") }
+            do {
+                try handle.truncate(atOffset: keep)
+                try handle.seekToEnd()
+            } catch {
+                throw .runtime("cannot write \(reportPath): \(error.localizedDescription)")
+            }
+            report = handle
+        }
+        defer { try? report?.close() }
         var writer = JSONWriter(capacity: 1 << 16)
         var track: [(PatrolFix, Bool)] = []
+        var consumed = 0
         let source = try ByteSource(path: nmeaPath)
         var stream = NMEAStream()
         var consumer = EpochCollector()
-        func drain() {
+        func drain() throws(EdgeNodeError) {
             for fix in consumer.fixes {
                 guard let patrolFix = patrolFix(fix) else { continue }
+                consumed += 1
+                guard consumed > skip else { continue }
                 agent.tick(now: patrolFix.time) { writeEvent($0, route: file.route, into: &writer) }
                 agent.ingest(patrolFix) { writeEvent($0, route: file.route, into: &writer) }
                 track.append((patrolFix, agent.isGeometryTrusted))
+                if let report, let journalPath = options.journalPath {
+                    let bytes = writer.withBytes { Data($0) }
+                    do { try report.write(contentsOf: bytes) } catch { throw .runtime("cannot write the report: \(error.localizedDescription)") }
+                    writer.removeAll()
+                    try writeJournal(Journal(fixes: consumed, reportBytes: report.offsetInFile, snapshot: agent.snapshot), to: journalPath)
+                }
+                if options.pace > 0 { usleep(useconds_t(options.pace * 1e6)) }
             }
             consumer.fixes.removeAll(keepingCapacity: true)
         }
-        try source.forEachChunk { chunk in
+        try source.forEachChunk { chunk throws(EdgeNodeError) in
             stream.feed(chunk, into: &consumer)
-            drain()
+            try drain()
         }
         stream.finish(into: &consumer)
-        drain()
-        return Replay(report: String(decoding: writer.bytes, as: UTF8.self), summary: agent.summary, outcomes: agent.outcomes,
-                      track: track, route: file.route)
+        try drain()
+        var text = String(decoding: writer.bytes, as: UTF8.self)
+        if let report {
+            report.write(Data(text.utf8))
+            if let journalPath = options.journalPath { try? FileManager.default.removeItem(atPath: journalPath) }
+            text = (try? String(contentsOfFile: options.reportPath!, encoding: .utf8)) ?? text
+        }
+        return Replay(report: text, summary: agent.summary, outcomes: agent.outcomes, track: track, route: file.route)
+    }
+
+    private static func writeJournal(_ journal: Journal, to path: String) throws(EdgeNodeError) {
+        let temporary = path + ".tmp"
+        do {
+            try JSONEncoder().encode(journal).write(to: URL(fileURLWithPath: temporary))
+        } catch {
+            throw .runtime("cannot write the journal \(temporary): \(error.localizedDescription)")
+        }
+        guard rename(temporary, path) == 0 else { throw .runtime("cannot replace the journal \(path): \(String(cString: strerror(errno)))") }
     }
 
     private struct EpochCollector: NMEAStreamConsumer {

@@ -1,7 +1,7 @@
 import RealModule
 
 /// A point in a local east-north-up frame, metres.
-public struct ENU: Sendable, Equatable {
+public struct ENU: Sendable, Equatable, Codable {
     public var east: Double
     public var north: Double
     public var up: Double

@@ -1,5 +1,5 @@
 /// The verdict on one checkpoint.
-public enum CheckpointVerdict: String, Sendable {
+public enum CheckpointVerdict: String, Sendable, Codable {
     case visited
     case missed
     /// Missed, but optional.
@@ -10,8 +10,8 @@ public enum CheckpointVerdict: String, Sendable {
 }
 
 /// One inspection reading with its quality.
-public struct TaskReading: Sendable, Equatable {
-    public enum Quality: Sendable, Equatable {
+public struct TaskReading: Sendable, Equatable, Codable {
+    public enum Quality: Sendable, Equatable, Codable {
         case good
         case outOfRange
         case failed(reason: String)
@@ -42,7 +42,7 @@ public struct NoReadings: InspectionReader {
 }
 
 /// What the agent decided about one checkpoint, with the evidence.
-public struct CheckpointOutcome: Sendable, Equatable {
+public struct CheckpointOutcome: Sendable, Equatable, Codable {
     public var checkpoint: String
     public var verdict: CheckpointVerdict
     /// The rule that decided: "radius", "pass-by", "closest-approach", "accuracy" (fixes too
@@ -72,7 +72,7 @@ public enum PatrolEvent: Sendable, Equatable {
 }
 
 /// The run's totals.
-public struct PatrolSummary: Sendable, Equatable {
+public struct PatrolSummary: Sendable, Equatable, Codable {
     public var visited = 0
     public var missed = 0
     public var skipped = 0
@@ -153,27 +153,6 @@ public struct PatrolAgent<Reader: InspectionReader> {
         case circle(centre: ENU, radius: Double)
     }
 
-    private struct FenceState {
-        var beyondSince: Double?
-        var beyondFixes = 0
-        var backFixes = 0
-        var breached = false
-    }
-
-    private struct CheckpointProgress {
-        var insideFixes = 0
-        var arrivedAt: Double?
-        var arrivalRule = ""
-        var arrivalOffset = 0.0
-        var arrivalFix: PatrolFix?
-        var lastSide: Double?
-        var lastPoint: ENU?
-        var sideBeforeUnknown: Double?
-        var closest: (distance: Double, fix: PatrolFix)?
-        /// Radius rule: the bisector plane was crossed without an arrival; decided on leaving.
-        var crossedPlane = false
-    }
-
     public init(route: Route, reader: Reader, configuration: Configuration = Configuration()) {
         precondition(!route.checkpoints.isEmpty, "a route has at least one checkpoint")
         self.route = route
@@ -194,6 +173,34 @@ public struct PatrolAgent<Reader: InspectionReader> {
         fenceStates = Array(repeating: FenceState(), count: route.fences.count)
         order = Array(route.checkpoints.indices)
         attemptsLeft = route.checkpoints.map { if case .retry(let n) = $0.policy { n } else { 0 } }
+    }
+
+    /// Everything the agent has decided and is tracking, to journal after each fix and resume
+    /// from after a restart (with the same route and configuration).
+    public var snapshot: PatrolSnapshot {
+        PatrolSnapshot(outcomes: outcomes, summary: summary, isComplete: isComplete, isGeometryTrusted: isGeometryTrusted,
+                       order: order, attemptsLeft: attemptsLeft, position: position, goodRun: goodRun, lastFix: lastFix,
+                       lastTrustedPoint: lastTrustedPoint, priorTrustedPoint: priorTrustedPoint, firstFixTime: firstFixTime,
+                       progress: progress, fenceStates: fenceStates)
+    }
+
+    /// Resumes a patrol from a ``snapshot``: no checkpoint is decided twice.
+    public init(route: Route, reader: Reader, configuration: Configuration = Configuration(), resuming snapshot: PatrolSnapshot) {
+        self.init(route: route, reader: reader, configuration: configuration)
+        outcomes = snapshot.outcomes
+        summary = snapshot.summary
+        isComplete = snapshot.isComplete
+        isGeometryTrusted = snapshot.isGeometryTrusted
+        order = snapshot.order
+        attemptsLeft = snapshot.attemptsLeft
+        position = snapshot.position
+        goodRun = snapshot.goodRun
+        lastFix = snapshot.lastFix
+        lastTrustedPoint = snapshot.lastTrustedPoint
+        priorTrustedPoint = snapshot.priorTrustedPoint
+        firstFixTime = snapshot.firstFixTime
+        progress = snapshot.progress
+        fenceStates = snapshot.fenceStates
     }
 
     /// The checkpoint being approached, nil when the patrol is complete.
@@ -342,7 +349,7 @@ public struct PatrolAgent<Reader: InspectionReader> {
         let checkpoint = route.checkpoints[index], c = points[index]
         let distance = point.horizontalDistance(to: c)
         let band = configuration.uncertaintySigmas * fix.accuracy
-        if progress.closest.map({ distance < $0.distance }) ?? true { progress.closest = (distance, fix) }
+        if progress.closest.map({ distance < $0.distance }) ?? true { progress.closest = Approach(distance: distance, fix: fix) }
 
         // A fix whose accuracy is half the radius or worse cannot honour the radius: it never
         // confirms an arrival, and a pass decided on it is uncertain.
@@ -404,7 +411,7 @@ public struct PatrolAgent<Reader: InspectionReader> {
         // Not clearly within the radius: a winding path may meet the plane sideways before it
         // reaches the checkpoint. Remember the crossing; the closest approach decides once the
         // checkpoint is behind.
-        if progress.closest.map({ offset < $0.distance }) ?? true { progress.closest = (offset, fix) }
+        if progress.closest.map({ offset < $0.distance }) ?? true { progress.closest = Approach(distance: offset, fix: fix) }
     }
 
     /// No crossing clearly within the radius, and the checkpoint is behind: the vehicle came
@@ -504,4 +511,51 @@ public struct PatrolAgent<Reader: InspectionReader> {
 /// atan2 in degrees (east, north order: a bearing).
 func atan2Degrees(_ east: Double, _ north: Double) -> Double {
     LocalFrame.atan2(east, north) * 180 / .pi
+}
+
+/// The state of a patrol, for the journal (``PatrolAgent/snapshot``).
+public struct PatrolSnapshot: Sendable, Equatable, Codable {
+    var outcomes: [CheckpointOutcome]
+    var summary: PatrolSummary
+    var isComplete: Bool
+    var isGeometryTrusted: Bool
+    var order: [Int]
+    var attemptsLeft: [Int]
+    var position: Int
+    var goodRun: Int
+    var lastFix: PatrolFix?
+    var lastTrustedPoint: ENU?
+    var priorTrustedPoint: ENU?
+    var firstFixTime: Double?
+    var progress: CheckpointProgress
+    var fenceStates: [FenceState]
+}
+
+/// How far a fence has been breached, for confirmation and clearing.
+struct FenceState: Sendable, Equatable, Codable {
+    var beyondSince: Double?
+    var beyondFixes = 0
+    var backFixes = 0
+    var breached = false
+}
+
+/// The nearest the patrol came to the current checkpoint.
+struct Approach: Sendable, Equatable, Codable {
+    var distance: Double
+    var fix: PatrolFix
+}
+
+/// What the agent tracks about the checkpoint being approached.
+struct CheckpointProgress: Sendable, Equatable, Codable {
+    var insideFixes = 0
+    var arrivedAt: Double?
+    var arrivalRule = ""
+    var arrivalOffset = 0.0
+    var arrivalFix: PatrolFix?
+    var lastSide: Double?
+    var lastPoint: ENU?
+    var sideBeforeUnknown: Double?
+    var closest: Approach?
+    /// Radius rule: the bisector plane was crossed without an arrival; decided on leaving.
+    var crossedPlane = false
 }

@@ -349,11 +349,18 @@ struct Patrol: ParsableCommand {
         @Option(help: "The NMEA capture, or - for standard input.") var nmea: String
         @Option(help: "Write the run record (JSON Lines) here.") var report: String?
         @Option(help: "Draw the track, fences and checkpoints to this SVG file.") var map: String?
+        @Option(help: "Journal the patrol's state after every fix; a replay that finds the journal resumes (needs --report).")
+        var journal: String?
+        @Option(help: "Seconds to wait after each fix (0: full speed; 1: a 1 Hz receiver in real time).") var pace: Double = 0
 
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
-                let replay = try PatrolCommands.replay(routePath: route, nmeaPath: nmea)
-                if let report { try OutputSink.writeFile(replay.report, to: report) }
+                var options = PatrolCommands.ReplayOptions()
+                options.reportPath = report
+                options.journalPath = journal
+                options.pace = pace
+                let replay = try PatrolCommands.replay(routePath: route, nmeaPath: nmea, options: options)
+                if let report, journal == nil { try OutputSink.writeFile(replay.report, to: report) }
                 if let map { try OutputSink.writeFile(PatrolCommands.map(replay), to: map) }
                 var output = OutputSink()
                 output.write(PatrolCommands.summaryText(replay))

@@ -86,6 +86,47 @@ struct PatrolCommandTests {
         #expect(lines.last?["event"] as? String == "summary")
     }
 
+    /// Killed (SIGKILL) at random points and restarted with the same journal, a replay ends with
+    /// the same report as one run straight through: nothing reported twice, nothing lost.
+    @Test func killedReplaysResumeWithoutDuplicates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let capture = directory.appendingPathComponent("drive.nmea")
+        try syntheticDrive(Self.stops).write(to: capture, atomically: true, encoding: .utf8)
+        let straight = directory.appendingPathComponent("straight.jsonl")
+        #expect(try runEdgeNode(["patrol", "replay", "--route", route, "--nmea", capture.path, "--report", straight.path]).status == 0)
+        let expected = try Data(contentsOf: straight)
+        var random = SystemRandomNumberGenerator()
+        for trial in 0..<4 {
+            let report = directory.appendingPathComponent("report\(trial).jsonl"), journal = directory.appendingPathComponent("journal\(trial).json")
+            var kills = 0
+            for attempt in 0..<6 {
+                let process = Process()
+                process.executableURL = repository.appendingPathComponent(".build/debug/edge-node")
+                process.arguments = ["patrol", "replay", "--route", route, "--nmea", capture.path, "--report", report.path,
+                                     "--journal", journal.path, "--pace", attempt < 3 ? "0.003" : "0"]
+                process.standardOutput = FileHandle.nullDevice
+                try process.run()
+                if attempt < 3 {
+                    usleep(UInt32.random(in: 50_000...700_000, using: &random))
+                    if process.isRunning {
+                        kill(process.processIdentifier, SIGKILL)
+                        kills += 1
+                    }
+                }
+                process.waitUntilExit()
+                if process.terminationReason == .exit {
+                    #expect(process.terminationStatus == 0)
+                    break
+                }
+            }
+            #expect(kills > 0, "trial \(trial): the replay finished before any kill")
+            #expect(try Data(contentsOf: report) == expected, "trial \(trial) after \(kills) kills")
+            #expect(!FileManager.default.fileExists(atPath: journal.path))
+        }
+    }
+
     /// A route with every kind of finding, each with file:line:column; an unknown key stops the load.
     @Test func checkReportsFindingsWithPositions() throws {
         let directory = FileManager.default.temporaryDirectory
