@@ -3,7 +3,7 @@
 
 SWIFT      ?= swift
 BUILD_APT  := libkissfft-dev libproj-dev
-PEER_APT   := gpsd-clients
+PEER_APT   := gpsd-clients libgeographiclib-dev
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform
 SHARED     ?= ../shared/data
 
@@ -52,8 +52,10 @@ bench: deps
 	$(SWIFT) build -c release --product edge-node
 	$(SWIFT) build -c release --product nmea-bench
 	$(SWIFT) build -c release --product pm-bench
+	$(SWIFT) build -c release --product patrol-bench
 	bench/run-nmea
 	bench/run-pm
+	bench/run-patrol
 
 clean:
 	rm -rf .build .build-tsan bench/out

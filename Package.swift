@@ -53,6 +53,7 @@ let package = Package(
         // Benchmark driver for the library alone (bench/run drives the peers).
         .executableTarget(name: "nmea-bench", dependencies: ["NMEAParser"], path: "bench/nmea-bench"),
         .executableTarget(name: "pm-bench", dependencies: ["PredictiveMaintenance"], path: "bench/pm-bench"),
+        .executableTarget(name: "patrol-bench", dependencies: ["PatrolAgent", "EdgeNode"], path: "bench/patrol-bench"),
         .testTarget(name: "NMEAParserTests", dependencies: ["NMEAParser"]),
         .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
         .testTarget(name: "PatrolAgentTests", dependencies: ["PatrolAgent"]),
