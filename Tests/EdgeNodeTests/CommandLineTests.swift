@@ -27,7 +27,8 @@ let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 @Suite("Command line")
 struct CommandLineTests {
     @Test(arguments: [["--help"], ["nmea", "--help"], ["nmea", "decode", "--help"], ["nmea", "stats", "--help"], ["demo", "--help"],
-                            ["vibration", "--help"], ["vibration", "analyze", "--help"]])
+                            ["vibration", "--help"], ["vibration", "analyze", "--help"], ["patrol", "check", "--help"],
+                            ["patrol", "replay", "--help"], ["geodesic", "inverse", "--help"], ["geodesic", "direct", "--help"]])
     func helpTeachesWithExamples(_ arguments: [String]) throws {
         let result = try runEdgeNode(arguments)
         #expect(result.status == 0)

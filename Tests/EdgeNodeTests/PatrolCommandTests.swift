@@ -127,6 +127,30 @@ struct PatrolCommandTests {
         }
     }
 
+    /// Waypoints imported from a GPX file (the seven named waypoints of cerknicko-jezero.gpx) and
+    /// from GeoJSON points, with the route's defaults.
+    @Test func checkpointsFromGPXAndGeoJSON() throws {
+        let gpx = sharedData.appendingPathComponent("tracks/cerknicko-jezero.gpx")
+        guard FileManager.default.fileExists(atPath: gpx.path) else { return print("skipping: \(gpx.path) is absent") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let route = directory.appendingPathComponent("lake.yaml")
+        try "route: lake\ndatum: {frame: WGS84}\ndefaults: {radius: 10, arrival: pass-by}\ncheckpoints_from: \(gpx.path)\n"
+            .write(to: route, atomically: true, encoding: .utf8)
+        let result = try runEdgeNode(["patrol", "check", route.path])
+        #expect(result.status == 0, "\(result.out)\(result.err)")
+        #expect(result.out.contains("7 checkpoints"))
+        for name in ["001", "BACK T TH", "BIRDS NEST", "FAGGIO", "RAKOV12", "RAKV SKCJN", "VANSHNG LK"] { #expect(result.out.contains(name)) }
+        let geojson = directory.appendingPathComponent("points.geojson")
+        try #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"tank-7"},"geometry":{"type":"Point","coordinates":[113.5767,22.2710]}},{"type":"Feature","properties":{"name":"valve-2"},"geometry":{"type":"Point","coordinates":[113.5770,22.2712]}}]}"#
+            .write(to: geojson, atomically: true, encoding: .utf8)
+        try "route: tanks\ndefaults: {radius: 3, minimum_quality: rtk_float}\ncheckpoints_from: points.geojson\n".write(to: route, atomically: true, encoding: .utf8)
+        let tanks = try runEdgeNode(["patrol", "check", route.path])
+        #expect(tanks.status == 0 && tanks.out.contains("2 checkpoints") && tanks.out.contains("tank-7") && tanks.out.contains("22.27120000 113.57700000"),
+                "\(tanks.out)\(tanks.err)")
+    }
+
     /// A route with every kind of finding, each with file:line:column; an unknown key stops the load.
     @Test func checkReportsFindingsWithPositions() throws {
         let directory = FileManager.default.temporaryDirectory

@@ -108,10 +108,10 @@ func drive(_ route: Route, path: [ENU], frame: LocalFrame, sigma: Double, seed: 
 struct PatrolTests {
     /// Checkpoints on the path of cerknicko-jezero.gpx (every 8th track point) and decoys 3 R to
     /// the side of it; radius 3 m; pass-by at 5 m/s, 1 Hz.
-    static func lakeRoute(radius: Double = 3) throws -> (Route, [ENU], LocalFrame, onPath: Set<String>)? {
+    static func lakeRoute(radius: Double = 3, rate: Double = 1) throws -> (Route, [ENU], LocalFrame, onPath: Set<String>)? {
         guard let track = try Track.gpx("cerknicko-jezero.gpx") else { return nil }
         let frame = LocalFrame(latitude: track.points[0].latitude, longitude: track.points[0].longitude, ellipsoid: .wgs84)
-        let path = track.resampled(in: frame, speed: 5, rate: 1)
+        let path = track.resampled(in: frame, speed: 5, rate: rate)
         var checkpoints: [Checkpoint] = []
         var onPath: Set<String> = []
         let enu = track.points.map { frame.enu(latitude: $0.latitude, longitude: $0.longitude) }
@@ -135,24 +135,31 @@ struct PatrolTests {
         return (route, path, frame, onPath)
     }
 
-    @Test func perfectFixesMissNothingAtSpeed() throws {
-        guard let (route, path, frame, onPath) = try Self.lakeRoute() else { return print("skipping: tracks absent") }
-        let run = drive(route, path: path, frame: frame, sigma: 0, seed: 1)
+    @Test(arguments: [1.0, 10.0])
+    func perfectFixesMissNothingAtSpeed(_ rate: Double) throws {
+        guard let (route, path, frame, onPath) = try Self.lakeRoute(rate: rate) else { return print("skipping: tracks absent") }
+        let run = drive(route, path: path, frame: frame, sigma: 0, seed: 1, rate: rate)
         #expect(run.outcomes.count == route.checkpoints.count)
         for (name, verdict) in run.outcomes {
             #expect(verdict == (onPath.contains(name) ? .visited : .missed), "\(name)")
         }
     }
 
-    /// 10,000+ noisy passes with sigma <= 0.5 m: no decoy ever visited, at most 0.5 % of
-    /// on-path checkpoints missed; with sigma >= R/2 nothing confident at all.
+    /// 10,000+ noisy passes with sigma <= 0.5 m at 1, 2 and 5 Hz: no decoy ever visited, at most
+    /// 0.5 % of on-path checkpoints missed; with sigma >= R/2 nothing confident at all.
     @Test func noisyPassesOverTheLake() throws {
-        guard let (route, path, frame, onPath) = try Self.lakeRoute() else { return print("skipping: tracks absent") }
+        var paths: [Double: (Route, [ENU], LocalFrame, onPath: Set<String>)] = [:]
+        for rate in [1.0, 2.0, 5.0] {
+            guard let lake = try Self.lakeRoute(rate: rate) else { return print("skipping: tracks absent") }
+            paths[rate] = lake
+        }
+        let (route, path, frame, onPath) = paths[1]!
         var passes = 0, missedOnPath = 0, falseArrivals = 0, uncertain = 0
         var run = 0
         while passes < 10_000 {
-            let sigma = [0.1, 0.3, 0.5][run % 3]
-            let result = drive(route, path: path, frame: frame, sigma: sigma, seed: UInt64(run + 1))
+            let sigma = [0.1, 0.3, 0.5][run % 3], rate = [1.0, 2.0, 5.0][run / 3 % 3]
+            let (route, path, frame, _) = paths[rate]!
+            let result = drive(route, path: path, frame: frame, sigma: sigma, seed: UInt64(run + 1), rate: rate)
             for (name, verdict) in result.outcomes {
                 passes += 1
                 if onPath.contains(name) {
