@@ -23,17 +23,8 @@ public enum GeodesicCommands {
         try checkPosition(a.0, a.1, "first")
         try checkPosition(b.0, b.1, "second")
         let result = Geodesic(ellipsoid).inverse(latitude1: a.0, longitude1: a.1, latitude2: b.0, longitude2: b.1)
-        if json {
-            var w = JSONWriter(capacity: 128)
-            w.raw("{\"s12\":"); w.fixed(result.distance, decimals: 9)
-            w.key("azi1"); w.fixed(result.initialAzimuth, decimals: 12)
-            w.key("azi2"); w.fixed(result.finalAzimuth, decimals: 12)
-            w.key("ellipsoid"); w.string(ellipsoid.name)
-            w.raw("}\n")
-            return String(decoding: w.bytes, as: UTF8.self)
-        }
-        return "s12  \(format(result.distance, 9)) m\nazi1 \(format(result.initialAzimuth, 12))\u{00B0}\n"
-            + "azi2 \(format(result.finalAzimuth, 12))\u{00B0}\n(\(ellipsoid.name))\n"
+        return render([("s12", result.distance, 9, " m"), ("azi1", result.initialAzimuth, 12, "\u{00B0}"),
+                       ("azi2", result.finalAzimuth, 12, "\u{00B0}")], ellipsoid: ellipsoid, json: json)
     }
 
     /// The direct problem as text or JSON (`lat2`, `lon2`, `azi2` degrees).
@@ -42,16 +33,23 @@ public enum GeodesicCommands {
         try checkPosition(a.0, a.1, "start")
         guard distance.isFinite, azimuth.isFinite else { throw .input("the azimuth and the distance must be finite numbers") }
         let result = Geodesic(ellipsoid).direct(latitude: a.0, longitude: a.1, azimuth: azimuth, distance: distance)
-        if json {
-            var w = JSONWriter(capacity: 128)
-            w.raw("{\"lat2\":"); w.fixed(result.latitude, decimals: 12)
-            w.key("lon2"); w.fixed(result.longitude, decimals: 12)
-            w.key("azi2"); w.fixed(result.finalAzimuth, decimals: 12)
-            w.key("ellipsoid"); w.string(ellipsoid.name)
-            w.raw("}\n")
-            return String(decoding: w.bytes, as: UTF8.self)
+        return render([("lat2", result.latitude, 12, "\u{00B0}"), ("lon2", result.longitude, 12, "\u{00B0}"),
+                       ("azi2", result.finalAzimuth, 12, "\u{00B0}")], ellipsoid: ellipsoid, json: json)
+    }
+
+    /// One JSON object (the keys, then `ellipsoid`), or one line per value with its unit.
+    private static func render(_ values: [(key: String, value: Double, decimals: Int, unit: String)], ellipsoid: Ellipsoid,
+                               json: Bool) -> String {
+        guard json else {
+            return values.map { "\($0.key.padding(5))\(format($0.value, $0.decimals))\($0.unit)\n" }.joined() + "(\(ellipsoid.name))\n"
         }
-        return "lat2 \(format(result.latitude, 12))\u{00B0}\nlon2 \(format(result.longitude, 12))\u{00B0}\n"
-            + "azi2 \(format(result.finalAzimuth, 12))\u{00B0}\n(\(ellipsoid.name))\n"
+        var w = JSONWriter(capacity: 128)
+        w.byte(UInt8(ascii: "{"))
+        for (key, value, decimals, _) in values {
+            w.string(key); w.byte(UInt8(ascii: ":")); w.fixed(value, decimals: decimals); w.byte(UInt8(ascii: ","))
+        }
+        w.raw("\"ellipsoid\":"); w.string(ellipsoid.name)
+        w.raw("}\n")
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 }
