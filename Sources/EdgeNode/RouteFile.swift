@@ -11,6 +11,7 @@ import PatrolAgent
 /// checkpoints:
 ///   - {name: pump-3, lat: 22.27102, lon: 113.57671, arrival: radius, dwell: 10,
 ///      policy: required, tasks: [{point: pump3.pressure, expected: [3.0, 5.0], retries: 1}]}
+///                                              # policies: required, optional, retry N, revisit
 /// checkpoints_from: waypoints.gpx               # optional: GPX waypoints or GeoJSON points
 /// fences:
 ///   - {name: yard, kind: inclusion, level: hard, action: stop, polygon: [[22.27, 113.57], ...]}
@@ -146,9 +147,10 @@ public struct RouteFile {
             switch text.split(separator: " ").map(String.init) {
             case ["required"]: policy = .required
             case ["optional"]: policy = .optional
+            case ["revisit"]: policy = .revisitAtEnd
             case let words where words.count == 2 && words[0] == "retry" && Int(words[1]).map({ $0 > 0 }) == true:
                 policy = .retry(attempts: Int(words[1])!)
-            default: throw node.error("expected a policy: required, optional or 'retry N', found '\(text)'")
+            default: throw node.error("expected a policy: required, optional, 'retry N' or revisit, found '\(text)'")
             }
         }
         var tasks: [InspectionTask] = []

@@ -64,7 +64,7 @@ public enum PatrolEvent: Sendable, Equatable {
     case geometryTrusted(time: Double)
     case arrived(checkpoint: String, time: Double, rule: String, offset: Double)
     case outcome(CheckpointOutcome)
-    /// A checkpoint was missed and is scheduled again at the end of the route.
+    /// A checkpoint was missed and is scheduled again (next, or after the last checkpoint).
     case retryScheduled(checkpoint: String, attemptsLeft: Int)
     case fenceBreach(fence: String, level: Geofence.Level, action: String, time: Double, distance: Double)
     case fenceCleared(fence: String, time: Double)
@@ -172,7 +172,13 @@ public struct PatrolAgent<Reader: InspectionReader> {
         }
         fenceStates = Array(repeating: FenceState(), count: route.fences.count)
         order = Array(route.checkpoints.indices)
-        attemptsLeft = route.checkpoints.map { if case .retry(let n) = $0.policy { n } else { 0 } }
+        attemptsLeft = route.checkpoints.map {
+            switch $0.policy {
+            case .retry(let attempts): attempts
+            case .revisitAtEnd: 1
+            case .required, .optional: 0
+            }
+        }
     }
 
     /// Everything the agent has decided and is tracking, to journal after each fix and resume
@@ -457,7 +463,7 @@ public struct PatrolAgent<Reader: InspectionReader> {
         } else if verdict == .missed {
             if attemptsLeft[index] > 0 {
                 attemptsLeft[index] -= 1
-                order.append(index)
+                if checkpoint.policy == .revisitAtEnd { order.append(index) } else { order.insert(index, at: position + 1) }
                 emit(.retryScheduled(checkpoint: checkpoint.name, attemptsLeft: attemptsLeft[index]))
                 return advance(emit)
             }

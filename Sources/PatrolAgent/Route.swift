@@ -91,8 +91,10 @@ public struct Checkpoint: Sendable, Equatable {
         case required
         /// Missing it is reported as skipped.
         case optional
-        /// Revisited at the end of the route, up to `attempts` more times, then missed.
+        /// Tried again straight away (the vehicle turns back), up to `attempts` more times, then missed.
         case retry(attempts: Int)
+        /// Tried once more after the last checkpoint, then missed.
+        case revisitAtEnd
     }
 
     public var name: String

@@ -275,6 +275,42 @@ struct PatrolTests {
         }
     }
 
+    /// Policies: a missed "revisit" checkpoint comes back after the last one; "retry 1" comes
+    /// back straight away; "optional" is skipped; "required" is missed.
+    @Test(arguments: [(Checkpoint.Policy.revisitAtEnd, ["a", "c", "b"], [CheckpointVerdict.visited, .visited, .visited]),
+                      (.retry(attempts: 1), ["a", "b", "c"], [.visited, .visited, .visited]),
+                      (.optional, ["a", "b", "c"], [.visited, .skipped, .visited]),
+                      (.required, ["a", "b", "c"], [.visited, .missed, .visited])])
+    func policies(_ policy: Checkpoint.Policy, _ expectedOrder: [String], _ expectedVerdicts: [CheckpointVerdict]) {
+        let frame = LocalFrame(latitude: 30, longitude: 120)
+        func checkpoint(_ name: String, _ east: Double, _ policy: Checkpoint.Policy = .required) -> Checkpoint {
+            let p = frame.geodetic(ENU(east: east, north: 0))
+            return Checkpoint(name: name, latitude: p.latitude, longitude: p.longitude, radius: 3, arrival: .passBy, policy: policy)
+        }
+        let route = Route(name: "p", ellipsoid: .wgs84, checkpoints: [checkpoint("a", 0), checkpoint("b", 100, policy), checkpoint("c", 200)])
+        var agent = PatrolAgent(route: route, reader: NoReadings())
+        var time = 0.0
+        func drive(from start: Double, to end: Double, north: Double) {
+            let step = end > start ? 5.0 : -5.0
+            for east in stride(from: start, through: end, by: step) {
+                let p = frame.geodetic(ENU(east: east, north: north))
+                agent.ingest(PatrolFix(time: time, latitude: p.latitude, longitude: p.longitude, quality: .rtkFixed)) { _ in }
+                time += 1
+            }
+        }
+        drive(from: -30, to: 60, north: 0)
+        drive(from: 60, to: 140, north: 12)      // misses b by 12 m
+        if policy == .retry(attempts: 1) {
+            drive(from: 140, to: 60, north: 0)   // turns back through b
+            drive(from: 60, to: 260, north: 0)
+        } else {
+            drive(from: 140, to: 260, north: 0)
+            drive(from: 260, to: 60, north: 0)   // comes back for the revisit
+        }
+        #expect(agent.outcomes.map(\.checkpoint) == expectedOrder)
+        #expect(agent.outcomes.map(\.verdict) == expectedVerdicts)
+    }
+
     @Test func guidanceAlongALeg() {
         let frame = LocalFrame(latitude: 30, longitude: 120)
         func coordinate(_ east: Double, _ north: Double) -> Coordinate {
