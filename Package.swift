@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "NMEAParser", targets: ["NMEAParser"]),
         .library(name: "PredictiveMaintenance", targets: ["PredictiveMaintenance"]),
         .library(name: "PatrolAgent", targets: ["PatrolAgent"]),
+        .library(name: "EdgeIO", targets: ["EdgeIO"]),
         .library(name: "EdgeNode", targets: ["EdgeNode"]),
     ],
     dependencies: [
@@ -35,10 +36,13 @@ let package = Package(
             name: "PatrolAgent",
             dependencies: ["CProj", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        // The only module that touches the OS and hardware libraries, and the simulated twin of
+        // every device kind.
+        .target(name: "EdgeIO", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
         // Composition, file input and the reports the command line prints.
         .target(
             name: "EdgeNode",
-            dependencies: ["NMEAParser", "PredictiveMaintenance", "PatrolAgent", .product(name: "Yams", package: "Yams")]
+            dependencies: ["NMEAParser", "PredictiveMaintenance", "PatrolAgent", "EdgeIO", .product(name: "Yams", package: "Yams")]
         ),
         // Thin: command-line parsing only.
         .executableTarget(
@@ -57,6 +61,7 @@ let package = Package(
         .testTarget(name: "NMEAParserTests", dependencies: ["NMEAParser"]),
         .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
         .testTarget(name: "PatrolAgentTests", dependencies: ["PatrolAgent"]),
+        .testTarget(name: "EdgeIOTests", dependencies: ["EdgeIO"]),
         .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "NMEAParser"]),
     ],
     swiftLanguageModes: [.v6]

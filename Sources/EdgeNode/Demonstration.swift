@@ -1,4 +1,6 @@
+import EdgeIO
 import NMEAParser
+import PatrolAgent
 import PredictiveMaintenance
 
 /// The main job on an embedded default, for a first run without hardware or files.
@@ -136,8 +138,78 @@ $GNGST,080011.00,1.2,0.30,0.20,35.0,0.28,0.22,0.45*4E
         sampleRate: 25_600, shaftHz: 24.6,
         bearing: BearingGeometry(rollingElements: 8, elementDiameter: 0.235, pitchDiameter: 1.245), fault: .outerRace)
 
+    /// The shipped route `devices/routes/zhuhai-plant-north.yaml`, embedded (a test keeps the
+    /// two the same).
+    public static let plantRoute = #"""
+# Night inspection round of the north plant, Zhuhai: an RTK-guided inspection vehicle (or a
+# walking inspector with an RTK rover) visits the line-3 pump house, the T2 transformer, the
+# cooling tower and the warehouse door, reading the plant's Modbus and GPIO points on the way.
+# Coordinates are CGCS2000 (BeiDou), surveyed; the gate's control point checks for map offsets.
+route: zhuhai-plant-north
+datum: {frame: CGCS2000, epoch: 2026.9}
+defaults:
+  radius: 3
+  arrival: pass-by
+  confirmations: 2
+  minimum_quality: rtk_float
+checkpoints:
+  - name: gate
+    lat: 22.2710000
+    lon: 113.5767000
+  - name: pump-house-3
+    lat: 22.2713612
+    lon: 113.5778649
+    radius: 2
+    arrival: radius
+    dwell: 10
+    tasks:
+      - {point: plc-line3.discharge_pressure, expected: [3.0, 5.5], retries: 1}
+      - {point: plc-line3.motor_temperature, expected: [10, 85]}
+  - name: transformer-T2
+    lat: 22.2724447
+    lon: 113.5786415
+    minimum_quality: rtk_fixed
+    tasks:
+      - {point: meter-t2.active_power}
+  - name: cooling-tower
+    lat: 22.2729865
+    lon: 113.5772824
+    radius: 4
+    arrival: radius
+    dwell: 5
+    policy: optional
+  - name: warehouse-door
+    lat: 22.2720835
+    lon: 113.5763117
+    policy: retry 1
+    tasks:
+      - {point: gpio.warehouse_door_closed, expected: [1, 1]}
+fences:
+  - name: plant-yard
+    kind: inclusion
+    level: hard
+    action: stop
+    polygon:
+      - [22.2706388, 113.5759234]
+      - [22.2706388, 113.5792239]
+      - [22.2733476, 113.5792239]
+      - [22.2733476, 113.5759234]
+  - name: substation-110kV
+    kind: exclusion
+    level: soft
+    action: warn
+    circle: {lat: 22.2715418, lon: 113.5789327, radius: 15}
+control_points:
+  - {name: gate-survey-mark, lat: 22.2710000, lon: 113.5767000, map_lat: 22.2710000, map_lon: 113.5767000}
+schedule:
+  times: ["02:00", "14:00"]
+  on_demand: true
+
+"""#
+
     /// Decodes ``capture`` and prints the epochs (or gpsd-style JSON), then the statistics; then
-    /// analyses the simulated ``pump`` as `edge-node vibration analyze` would.
+    /// analyses the simulated ``pump`` as `edge-node vibration analyze` would; then drives a
+    /// simulated RTK receiver through ``plantRoute`` and runs the patrol on its NMEA.
     /// - Throws: ``EdgeNodeError`` never in practice; the signature matches the other commands.
     public static func run(json: Bool, output: inout OutputSink) throws(EdgeNodeError) {
         try runNMEA(json: json, output: &output)
@@ -148,7 +220,43 @@ $GNGST,080011.00,1.2,0.30,0.20,35.0,0.28,0.22,0.45*4E
                                                      named: "simulated pump, drive-end bearing", options: options)
         if !json { output.write("\nedge-node demo: condition of a simulated pump (outer-race defect)\n\n") }
         output.write(VibrationCommands.render(analysis, json: json))
+        let replay = try patrol()
+        if json {
+            output.write(replay.report)
+        } else {
+            output.write("\nedge-node demo: night patrol of the north plant, a simulated RTK rover (0.05 m noise)\n\n")
+            output.write(PatrolCommands.summaryText(replay))
+        }
         output.flush()
+    }
+
+    /// What the demo plant's points read: line 3's motor runs hot, the rest is normal.
+    struct DemonstrationPlant: InspectionReader {
+        func read(_ point: String) -> Result<Double, InspectionFailure> {
+            switch point {
+            case "plc-line3.discharge_pressure": .success(4.21)
+            case "plc-line3.motor_temperature": .success(91.5)
+            case "meter-t2.active_power": .success(812.4)
+            case "gpio.warehouse_door_closed": .success(1)
+            default: .failure(InspectionFailure("no such point in the demo plant"))
+            }
+        }
+    }
+
+    /// The patrol of the demo: ``plantRoute`` driven by a simulated RTK receiver at 2 m/s.
+    public static func patrol() throws(EdgeNodeError) -> PatrolCommands.Replay {
+        let route = try RouteFile.parse(plantRoute, name: "devices/routes/zhuhai-plant-north.yaml")
+        var receiver = SimulatedGNSSReceiver()
+        receiver.noise = 0.05
+        let nmea = Array(receiver.drive(through: route.route.checkpoints.map { ($0.latitude, $0.longitude) }).utf8)
+        return try PatrolCommands.replay(route, routePath: "devices/routes/zhuhai-plant-north.yaml", reader: DemonstrationPlant()) {
+            body throws(EdgeNodeError) in
+            var failure: EdgeNodeError?
+            nmea.withUnsafeBytes { bytes in
+                do throws(EdgeNodeError) { try body(bytes) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
     }
 
     private static func runNMEA(json: Bool, output: inout OutputSink) throws(EdgeNodeError) {

@@ -87,14 +87,25 @@ public enum PatrolCommands {
         var snapshot: PatrolSnapshot
     }
 
-    /// Feeds an NMEA capture through the parser and the agent.
+    /// Feeds an NMEA capture file through the parser and the agent.
     public static func replay(routePath: String, nmeaPath: String, options: ReplayOptions = ReplayOptions()) throws(EdgeNodeError) -> Replay {
-        let file = try RouteFile.load(routePath)
+        let source = try ByteSource(path: nmeaPath)
+        return try replay(RouteFile.load(routePath), routePath: routePath, options: options) { body throws(EdgeNodeError) in
+            try source.forEachChunk(body)
+        }
+    }
+
+    /// Feeds NMEA bytes, chunk by chunk from `chunks`, through the parser and the agent, which
+    /// reads its inspection points through `reader`.
+    public static func replay<Reader: InspectionReader>(
+        _ file: RouteFile, routePath: String, options: ReplayOptions = ReplayOptions(), reader: Reader = NoReadings(),
+        chunks: ((UnsafeRawBufferPointer) throws(EdgeNodeError) -> Void) throws(EdgeNodeError) -> Void
+    ) throws(EdgeNodeError) -> Replay {
         guard file.findings.isEmpty else {
             throw .input("the route has findings; run 'edge-node patrol check \(routePath)':\n" + file.findings.joined(separator: "\n"))
         }
         if options.journalPath != nil && options.reportPath == nil { throw .input("--journal needs --report") }
-        var agent = PatrolAgent(route: file.route, reader: NoReadings())
+        var agent = PatrolAgent(route: file.route, reader: reader)
         var skip = 0
         var report: FileHandle?
         if let reportPath = options.reportPath {
@@ -103,7 +114,7 @@ public enum PatrolCommands {
                 guard let journal = try? JSONDecoder().decode(Journal.self, from: data) else {
                     throw .input("\(journalPath): not a patrol journal (remove it to start over)")
                 }
-                agent = PatrolAgent(route: file.route, reader: NoReadings(), resuming: journal.snapshot)
+                agent = PatrolAgent(route: file.route, reader: reader, resuming: journal.snapshot)
                 skip = journal.fixes
                 keep = journal.reportBytes
             }
@@ -123,7 +134,6 @@ public enum PatrolCommands {
         var writer = JSONWriter(capacity: 1 << 16)
         var track: [(PatrolFix, Bool)] = []
         var consumed = 0
-        let source = try ByteSource(path: nmeaPath)
         var stream = NMEAStream()
         var consumer = EpochCollector()
         func drain() throws(EdgeNodeError) {
@@ -144,7 +154,7 @@ public enum PatrolCommands {
             }
             consumer.fixes.removeAll(keepingCapacity: true)
         }
-        try source.forEachChunk { chunk throws(EdgeNodeError) in
+        try chunks { chunk throws(EdgeNodeError) in
             stream.feed(chunk, into: &consumer)
             try drain()
         }
@@ -268,6 +278,14 @@ public enum PatrolCommands {
             text += "  \(outcome.checkpoint.padding(18))\(outcome.verdict.rawValue.padding(10))\(outcome.rule.padding(18))"
             text += outcome.lateralOffset.map { "\(format($0, 2)) m" } ?? "-"
             text += "\n"
+            for reading in outcome.readings {
+                let quality = switch reading.quality {
+                case .good: "good"
+                case .outOfRange: "OUT OF RANGE"
+                case .failed(let reason): "not read: \(reason)"
+                }
+                text += "      \(reading.point) = \(reading.value.map { format($0, 2) } ?? "-") (\(quality))\n"
+            }
         }
         let s = replay.summary
         text += "visited \(s.visited), missed \(s.missed), skipped \(s.skipped), uncertain \(s.uncertain); "

@@ -43,7 +43,15 @@ public struct RouteFile {
     /// - Throws: ``EdgeNodeError`` for what stops the file from being read at all (syntax, types,
     ///   unknown keys); semantic problems are collected in ``findings``.
     public static func load(_ path: String) throws(EdgeNodeError) -> RouteFile {
-        let root = try YAMLValue.load(path)
+        try parse(YAMLValue.load(path), path: path)
+    }
+
+    /// Loads a route from YAML text; `name` stands for the file in findings.
+    public static func parse(_ text: String, name: String) throws(EdgeNodeError) -> RouteFile {
+        try parse(YAMLValue.parse(text, file: name), path: name)
+    }
+
+    private static func parse(_ root: YAMLValue, path: String) throws(EdgeNodeError) -> RouteFile {
         let top = try root.mapping("a route file", keys: ["route", "datum", "defaults", "checkpoints", "checkpoints_from", "fences",
                                                           "control_points", "schedule"], required: ["route"])
         let name = try top["route"]!.string("the route's name")

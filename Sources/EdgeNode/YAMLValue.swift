@@ -16,6 +16,11 @@ public struct YAMLValue {
         } catch {
             throw .input("cannot read \(path): \(error.localizedDescription)")
         }
+        return try parse(text, file: path)
+    }
+
+    /// Parses YAML text; `path` names it in errors.
+    public static func parse(_ text: String, file path: String) throws(EdgeNodeError) -> YAMLValue {
         do {
             guard let node = try Yams.compose(yaml: text) else { throw EdgeNodeError.input("\(path): the file is empty") }
             return YAMLValue(node: node, file: path)

@@ -46,6 +46,9 @@ struct CommandLineTests {
         #expect(result.out.contains("epochs                12"))
         // Then the simulated pump: its outer-race defect is found.
         #expect(result.out.contains("verdict: outer race"))
+        // Then the patrol of the simulated rover: every checkpoint visited, the hot motor flagged.
+        #expect(result.out.contains("visited 5, missed 0, skipped 0, uncertain 0"))
+        #expect(result.out.contains("plc-line3.motor_temperature = 91.50 (OUT OF RANGE)"))
     }
 
     @Test func missingFileIsAnInputError() throws {

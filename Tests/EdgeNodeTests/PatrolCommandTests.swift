@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import EdgeNode
 
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -45,6 +46,11 @@ struct PatrolCommandTests {
     let route = repository.appendingPathComponent("devices/routes/zhuhai-plant-north.yaml").path
     static let stops = [(22.2710000, 113.5767000), (22.2713612, 113.5778649), (22.2724447, 113.5786415), (22.2729865, 113.5772824),
                         (22.2720835, 113.5763117)]
+
+    /// The demo embeds the shipped route; they must not drift apart.
+    @Test func demoRouteIsTheShippedRoute() throws {
+        #expect(Demonstration.plantRoute == (try String(contentsOfFile: route, encoding: .utf8)))
+    }
 
     @Test func shippedRouteChecksClean() throws {
         let result = try runEdgeNode(["patrol", "check", route])
