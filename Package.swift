@@ -38,7 +38,7 @@ let package = Package(
         ),
         // The only module that touches the OS and hardware libraries, and the simulated twin of
         // every device kind.
-        .target(name: "EdgeIO", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "EdgeIO", dependencies: ["NMEAParser", .product(name: "RealModule", package: "swift-numerics")]),
         // Composition, file input and the reports the command line prints.
         .target(
             name: "EdgeNode",
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "NMEAParserTests", dependencies: ["NMEAParser"]),
         .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
         .testTarget(name: "PatrolAgentTests", dependencies: ["PatrolAgent"]),
-        .testTarget(name: "EdgeIOTests", dependencies: ["EdgeIO"]),
+        .testTarget(name: "EdgeIOTests", dependencies: ["EdgeIO", "NMEAParser"]),
         .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "NMEAParser"]),
     ],
     swiftLanguageModes: [.v6]

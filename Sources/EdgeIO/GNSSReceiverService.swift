@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NMEAParser
+
+/// A GNSS receiver as the gateway knows it: its port settings and what to send it at start-up.
+public struct ReceiverProfile: Sendable, Equatable {
+    public var name: String
+    public var settings: SerialSettings
+    /// Bytes sent after every open, in order (NMEA commands with their checksums, UBX frames).
+    public var startupCommands: [[UInt8]]
+    /// Seconds without a byte after which the receiver counts as silent.
+    public var silentAfter: Double
+
+    public init(name: String, settings: SerialSettings, startupCommands: [[UInt8]] = [], silentAfter: Double = 3) {
+        self.name = name
+        self.settings = settings
+        self.startupCommands = startupCommands
+        self.silentAfter = silentAfter
+    }
+}
+
+/// What the receiver service reports.
+public enum GNSSEvent: Sendable {
+    /// One receiver epoch: its fix and sky view.
+    case epoch(Fix, SkyView)
+    /// The port is open and the start-up commands were sent.
+    case opened(path: String)
+    /// No byte for ``ReceiverProfile/silentAfter`` seconds.
+    case silent(seconds: Double)
+    /// Bytes again after a silence.
+    case resumed
+    /// The port failed or went away; the service retries after `retryIn` seconds.
+    case unavailable(reason: String, retryIn: Double)
+}
+
+/// Serial port -> NMEAParser -> fixes and sky views, with silence detection and reopening with
+/// bounded exponential backoff when the receiver is unplugged or not there yet.
+public final class GNSSReceiverService: @unchecked Sendable {
+    public let path: String
+    public let profile: ReceiverProfile
+    /// First and largest wait between attempts to open the port, seconds.
+    public var initialBackoff = 0.5
+    public var maximumBackoff = 30.0
+    /// Seconds on a monotonic clock (injected for tests).
+    private let clock: @Sendable () -> Double
+    private var stream = NMEAStream()
+
+    public init(path: String, profile: ReceiverProfile, clock: @escaping @Sendable () -> Double = monotonicSeconds) {
+        self.path = path
+        self.profile = profile
+        self.clock = clock
+    }
+
+    /// Counts of everything parsed so far (sentences, errors, discarded bytes, epochs).
+    public var statistics: NMEAStatistics { stream.statistics }
+
+    /// Runs until `shouldStop` says so (checked at least every 100 ms), calling `onEvent` in order.
+    public func run(shouldStop: () -> Bool, _ onEvent: (GNSSEvent) -> Void) {
+        var backoff = initialBackoff
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !shouldStop() {
+            let port: SerialPort
+            do throws(SerialError) {
+                port = try SerialPort(path: path, settings: profile.settings)
+                for command in profile.startupCommands { try Self.write(command, to: port) }
+            } catch {
+                onEvent(.unavailable(reason: error.description, retryIn: backoff))
+                wait(backoff, shouldStop)
+                backoff = min(backoff * 2, maximumBackoff)
+                continue
+            }
+            onEvent(.opened(path: path))
+            backoff = initialBackoff
+            var lastByte = clock()
+            var silent = false
+            var collector = Collector()
+            do throws(SerialError) {
+                while !shouldStop() {
+                    let count = try Self.read(port, into: &buffer)
+                    let now = clock()
+                    if count == 0 {
+                        if !silent && now - lastByte >= profile.silentAfter {
+                            silent = true
+                            onEvent(.silent(seconds: now - lastByte))
+                        }
+                        continue
+                    }
+                    if silent {
+                        silent = false
+                        onEvent(.resumed)
+                    }
+                    lastByte = now
+                    buffer.withUnsafeBytes { stream.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count]), into: &collector) }
+                    for (fix, sky) in collector.epochs { onEvent(.epoch(fix, sky)) }
+                    collector.epochs.removeAll(keepingCapacity: true)
+                }
+                return
+            } catch {
+                onEvent(.unavailable(reason: error.description, retryIn: backoff))
+                wait(backoff, shouldStop)
+                backoff = min(backoff * 2, maximumBackoff)
+            }
+        }
+    }
+
+    /// The events as an async stream; the service runs on its own thread until the stream's
+    /// consumer stops listening.
+    public func events() -> AsyncStream<GNSSEvent> {
+        AsyncStream { continuation in
+            let stopped = StopFlag()
+            continuation.onTermination = { _ in stopped.set() }
+            let thread = ServiceThread { [self] in
+                run(shouldStop: { stopped.isSet }) { continuation.yield($0) }
+                continuation.finish()
+            }
+            thread.start()
+        }
+    }
+
+    private static func write(_ bytes: [UInt8], to port: SerialPort) throws(SerialError) {
+        var failure: SerialError?
+        bytes.withUnsafeBytes { raw in
+            do throws(SerialError) { try port.write(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    private static func read(_ port: SerialPort, into buffer: inout [UInt8]) throws(SerialError) -> Int {
+        var result: Result<Int, SerialError> = .success(0)
+        buffer.withUnsafeMutableBytes { raw in
+            do throws(SerialError) { result = .success(try port.read(into: raw, timeout: 0.1)) } catch { result = .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private func wait(_ seconds: Double, _ shouldStop: () -> Bool) {
+        let end = clock() + seconds
+        while clock() < end && !shouldStop() { usleep(20_000) }
+    }
+
+    private struct Collector: NMEAStreamConsumer {
+        var epochs: [(Fix, SkyView)] = []
+        mutating func epoch(_ fix: Fix, _ sky: SkyView) { epochs.append((fix, sky)) }
+    }
+}
+
+/// CLOCK_MONOTONIC in seconds.
+public func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// A flag set once, read from another thread.
+final class StopFlag: @unchecked Sendable {
+    private var flag = false
+    private var lock = pthread_mutex_t()
+    init() { pthread_mutex_init(&lock, nil) }
+    deinit { pthread_mutex_destroy(&lock) }
+    func set() { pthread_mutex_lock(&lock); flag = true; pthread_mutex_unlock(&lock) }
+    var isSet: Bool { pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }; return flag }
+}
+
+/// A detached POSIX thread running one closure.
+final class ServiceThread: @unchecked Sendable {
+    private let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+
+    func start() {
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { context in
+            let me = Unmanaged<ServiceThread>.fromOpaque(context!).takeRetainedValue()
+            me.body()
+            return nil
+        }, box)
+        pthread_detach(thread)
+    }
+}

@@ -1,0 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failed system call: the call, the device or file, and errno under its readable name.
+public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What was being done, e.g. "open /dev/ttyUSB0".
+    public var operation: String
+    public var errno: Int32
+
+    /// errno's symbolic name (ENOENT, EACCES, EBUSY, EIO...).
+    public var name: String { errnoNames[errno] ?? "errno \(errno)" }
+
+    public var description: String { "\(operation): \(name) (\(String(cString: strerror(errno))))" }
+}
+
+/// The one choke point for system calls: `-1` plus errno becomes a ``SystemError``.
+@discardableResult
+func check(_ operation: @autoclosure () -> String, _ result: Int32) throws(SystemError) -> Int32 {
+    guard result == -1 else { return result }
+    throw SystemError(operation: operation(), errno: errno)
+}
+
+private let errnoNames: [Int32: String] = [
+    EPERM: "EPERM", ENOENT: "ENOENT", EINTR: "EINTR", EIO: "EIO", ENXIO: "ENXIO", EBADF: "EBADF", EAGAIN: "EAGAIN",
+    ENOMEM: "ENOMEM", EACCES: "EACCES", EBUSY: "EBUSY", ENODEV: "ENODEV", ENOTDIR: "ENOTDIR", EINVAL: "EINVAL",
+    ENOTTY: "ENOTTY", ENOSPC: "ENOSPC", EPIPE: "EPIPE", ETIMEDOUT: "ETIMEDOUT", ECONNREFUSED: "ECONNREFUSED",
+    ECONNRESET: "ECONNRESET", EHOSTUNREACH: "EHOSTUNREACH",
+]
