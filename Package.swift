@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
         .testTarget(name: "PatrolAgentTests", dependencies: ["PatrolAgent"]),
         .testTarget(name: "EdgeIOTests", dependencies: ["EdgeIO", "NMEAParser"]),
-        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "NMEAParser"]),
+        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "NMEAParser", "EdgeIO"]),
     ],
     swiftLanguageModes: [.v6]
 )

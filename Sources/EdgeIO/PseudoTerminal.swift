@@ -25,6 +25,7 @@ public final class PseudoTerminal {
             throw error
         }
         controller = fd
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         // Raw on the terminal side too, so that bytes pass unchanged (no echo, no CR/LF mapping).
         var options = termios()
         if tcgetattr(fd, &options) == 0 {
@@ -35,7 +36,7 @@ public final class PseudoTerminal {
 
     deinit { hangUp() }
 
-    /// Writes all of `bytes` to the terminal side's reader.
+    /// Writes all of `bytes` to the terminal side's reader, waiting while its buffer is full.
     public func write(_ bytes: [UInt8]) throws(SystemError) {
         var offset = 0
         while offset < bytes.count {
@@ -43,11 +44,22 @@ public final class PseudoTerminal {
             if written > 0 {
                 offset += written
             } else if errno == EAGAIN || errno == EINTR {
-                usleep(1000)
+                var poller = pollfd(fd: controller, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&poller, 1, 100)
             } else {
                 throw SystemError(operation: "write \(path)", errno: errno)
             }
         }
+    }
+
+    /// Writes `bytes` without waiting, as a device's UART does whether or not anybody listens:
+    /// what does not fit in the terminal's buffer is lost. Returns the count written.
+    @discardableResult
+    public func writeWithoutWaiting(_ bytes: [UInt8]) throws(SystemError) -> Int {
+        let written = bytes.withUnsafeBytes { Glibc.write(controller, $0.baseAddress!, bytes.count) }
+        if written >= 0 { return written }
+        if errno == EAGAIN || errno == EINTR { return 0 }
+        throw SystemError(operation: "write \(path)", errno: errno)
     }
 
     /// Reads what the terminal side wrote, waiting up to `timeout` seconds.

@@ -22,14 +22,20 @@ public struct SerialSettings: Sendable, Equatable {
         self.flowControl = flowControl
     }
 
+    /// The standard rates and their termios speed constants.
+    private static let rates: [Int: Int32] = [50: B50, 75: B75, 110: B110, 134: B134, 150: B150, 200: B200, 300: B300, 600: B600,
+                                              1200: B1200, 1800: B1800, 2400: B2400, 4800: B4800, 9600: B9600, 19200: B19200,
+                                              38400: B38400, 57600: B57600, 115_200: B115200, 230_400: B230400, 460_800: B460800,
+                                              500_000: B500000, 576_000: B576000, 921_600: B921600]
+
+    /// Whether the driver accepts `baud`.
+    public static func isStandardRate(_ baud: Int) -> Bool { rates[baud] != nil }
+
     /// The termios speed constant for a standard rate, nil for others.
-    static func speed(_ baud: Int) -> speed_t? {
-        let table: [Int: Int32] = [50: B50, 75: B75, 110: B110, 134: B134, 150: B150, 200: B200, 300: B300, 600: B600, 1200: B1200,
-                                   1800: B1800, 2400: B2400, 4800: B4800, 9600: B9600, 19200: B19200, 38400: B38400,
-                                   57600: B57600, 115_200: B115200, 230_400: B230400, 460_800: B460800, 500_000: B500000,
-                                   576_000: B576000, 921_600: B921600]
-        return table[baud].map { speed_t($0) }
-    }
+    static func speed(_ baud: Int) -> speed_t? { rates[baud].map { speed_t($0) } }
+
+    /// The rate of a termios speed constant.
+    static func baud(_ speed: speed_t) -> Int? { rates.first { speed_t($0.value) == speed }?.key }
 }
 
 /// Why a serial port could not be used.
@@ -118,12 +124,7 @@ public final class SerialPort {
     public func appliedSpeed() throws(SerialError) -> Int {
         var options = termios()
         do { try check("tcgetattr \(path)", tcgetattr(descriptor, &options)) } catch { throw .system(error) }
-        let speed = cfgetospeed(&options)
-        for baud in [50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200, 38400, 57600,
-                     115_200, 230_400, 460_800, 500_000, 576_000, 921_600] where SerialSettings.speed(baud) == speed {
-            return baud
-        }
-        return 0
+        return SerialSettings.baud(cfgetospeed(&options)) ?? 0
     }
 
     /// Waits up to `timeout` seconds for data and reads what is there into `buffer`; returns the

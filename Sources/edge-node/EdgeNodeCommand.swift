@@ -17,11 +17,15 @@ struct EdgeNodeCommand: ParsableCommand {
           edge-node nmea decode --json - < x.log  gpsd-style TPV/SKY/GST JSON lines
           edge-node nmea stats --json capture.log counts for scripts
           edge-node vibration analyze motor.f32 --rate 25600 --shaft-hz 24.6 --bearing n=9,d=7.94,D=39.04
+          edge-node gnss watch --profile devices/receivers/quectel-lc29h.yaml --port /dev/ttyUSB0
+          edge-node simulate gnss --route devices/routes/zhuhai-plant-north.yaml --link /tmp/gnss
           edge-node patrol check devices/routes/zhuhai-plant-north.yaml
+          edge-node gnss watch --profile devices/receivers/quectel-lc29h.yaml --port /dev/ttyUSB0
+          edge-node simulate gnss --route devices/routes/zhuhai-plant-north.yaml --link /tmp/gnss
           edge-node patrol replay --route R.yaml --nmea drive.nmea --report run.jsonl --map run.svg
           edge-node geodesic inverse 22.27 113.58 -33.87 151.21
         """,
-        subcommands: [Demo.self, NMEA.self, Vibration.self, Patrol.self, GeodesicCommand.self]
+        subcommands: [Demo.self, NMEA.self, GNSS.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
     )
 
     /// Parses and runs, with the documented exit codes: ArgumentParser's usage errors (its 64)
@@ -364,6 +368,82 @@ struct Patrol: ParsableCommand {
                 if let map { try OutputSink.writeFile(PatrolCommands.map(replay), to: map) }
                 var output = OutputSink()
                 output.write(PatrolCommands.summaryText(replay))
+            }
+        }
+    }
+}
+
+struct GNSS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gnss",
+        abstract: "The live BeiDou/GNSS receiver on a serial port.",
+        subcommands: [Watch.self]
+    )
+
+    struct Watch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open a receiver with its profile and print its epochs as they come.",
+            discussion: """
+            Opens the port exclusively with the profile's settings, sends its start-up commands,
+            and prints one row per epoch (--json: gpsd-style TPV lines), with the events in
+            between: silence, unplugging, reopening (with backoff up to 30 s).
+
+            Examples:
+              edge-node gnss watch --profile devices/receivers/ublox-zed-f9p.yaml --port /dev/ttyACM0
+              edge-node gnss watch --profile devices/receivers/quectel-lc29h.yaml --port /dev/serial/by-id/usb-... --json --epochs 10
+            """
+        )
+        @Option(help: "A receiver profile (devices/receivers/*.yaml).") var profile: String
+        @Option(help: "The serial device.") var port: String
+        @Flag(help: "gpsd-style TPV lines and event objects instead of a table.") var json = false
+        @Option(help: "Stop after this many epochs.") var epochs: Int?
+        @Option(help: "Stop after this many seconds.") var seconds: Double?
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                var output = OutputSink()
+                try GNSSCommands.watch(profilePath: profile, port: port, json: json, epochs: epochs, seconds: seconds, output: &output)
+            }
+        }
+    }
+}
+
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Simulated twins of the gateway's devices, for trying things without hardware.",
+        subcommands: [GNSSReceiver.self]
+    )
+
+    struct GNSSReceiver: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gnss",
+            abstract: "A simulated BeiDou + GPS receiver on a pseudo-terminal, driving through a route.",
+            discussion: """
+            Creates a pseudo-terminal, prints its path (and makes --link point at it), and sends the
+            NMEA (GGA + RMC) a rover would send while driving through the route's checkpoints at
+            --speed m/s, one fix every --pace seconds. Open the path with 'edge-node gnss watch'
+            or any program that reads a serial GNSS receiver.
+
+            Example:
+              edge-node simulate gnss --route devices/routes/zhuhai-plant-north.yaml --link /tmp/gnss &
+              edge-node gnss watch --profile devices/receivers/quectel-lc29h.yaml --port /tmp/gnss
+            """
+        )
+        @Option(help: "Drive through this route's checkpoints.") var route: String
+        @Option(help: "Also make this symlink to the device.") var link: String?
+        @Option(help: "Seconds between fixes (0: as fast as possible).") var pace: Double = 1
+        @Option(help: "Speed, m/s.") var speed: Double = 2
+        @Option(help: "1-sigma position noise, metres.") var noise: Double = 0.05
+        @Option(help: "Solution: rtk_fixed, rtk_float, differential or autonomous.") var mode = "rtk_fixed"
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                try GNSSCommands.simulate(routePath: route, mode: mode, speed: speed, noise: noise, pace: pace, link: link) { path in
+                    var output = OutputSink()
+                    output.write("simulated \(mode) receiver on \(path)" + (link.map { " (\($0))" } ?? "") + "\n")
+                    output.flush()
+                }
             }
         }
     }
