@@ -2,7 +2,7 @@
 # Every target installs what it needs (apt packages, pip peers) when it is missing.
 
 SWIFT      ?= swift
-BUILD_APT  := libkissfft-dev libproj-dev
+BUILD_APT  := libkissfft-dev libproj-dev libgpiod-dev
 PEER_APT   := gpsd-clients libgeographiclib-dev
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform
 SHARED     ?= ../shared/data

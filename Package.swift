@@ -38,7 +38,9 @@ let package = Package(
         ),
         // The only module that touches the OS and hardware libraries, and the simulated twin of
         // every device kind.
-        .target(name: "EdgeIO", dependencies: ["NMEAParser", .product(name: "RealModule", package: "swift-numerics")]),
+        // libgpiod v1 (Debian libgpiod-dev 1.6).
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        .target(name: "EdgeIO", dependencies: ["CGPIOD", "NMEAParser", .product(name: "RealModule", package: "swift-numerics")]),
         // Composition, file input and the reports the command line prints.
         .target(
             name: "EdgeNode",
