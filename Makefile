@@ -3,7 +3,7 @@
 
 SWIFT      ?= swift
 BUILD_APT  := libkissfft-dev libproj-dev libgpiod-dev
-PEER_APT   := gpsd-clients libgeographiclib-dev
+PEER_APT   := gpsd-clients libgeographiclib-dev socat
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform
 SHARED     ?= ../shared/data
 
@@ -53,9 +53,11 @@ bench: deps
 	$(SWIFT) build -c release --product nmea-bench
 	$(SWIFT) build -c release --product pm-bench
 	$(SWIFT) build -c release --product patrol-bench
+	$(SWIFT) build -c release --product io-bench
 	bench/run-nmea
 	bench/run-pm
 	bench/run-patrol
+	bench/run-io
 
 clean:
 	rm -rf .build .build-tsan bench/out

@@ -60,6 +60,7 @@ let package = Package(
         .executableTarget(name: "nmea-bench", dependencies: ["NMEAParser"], path: "bench/nmea-bench"),
         .executableTarget(name: "pm-bench", dependencies: ["PredictiveMaintenance"], path: "bench/pm-bench"),
         .executableTarget(name: "patrol-bench", dependencies: ["PatrolAgent", "EdgeNode"], path: "bench/patrol-bench"),
+        .executableTarget(name: "io-bench", dependencies: ["EdgeIO"], path: "bench/io-bench"),
         .testTarget(name: "NMEAParserTests", dependencies: ["NMEAParser"]),
         .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
         .testTarget(name: "PatrolAgentTests", dependencies: ["PatrolAgent"]),
