@@ -28,7 +28,8 @@ let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 struct CommandLineTests {
     @Test(arguments: [["--help"], ["nmea", "--help"], ["nmea", "decode", "--help"], ["nmea", "stats", "--help"], ["demo", "--help"],
                             ["vibration", "--help"], ["vibration", "analyze", "--help"], ["patrol", "check", "--help"],
-                            ["patrol", "replay", "--help"], ["geodesic", "inverse", "--help"], ["geodesic", "direct", "--help"]])
+                            ["patrol", "replay", "--help"], ["geodesic", "inverse", "--help"], ["geodesic", "direct", "--help"],
+                            ["gnss", "watch", "--help"], ["simulate", "gnss", "--help"]])
     func helpTeachesWithExamples(_ arguments: [String]) throws {
         let result = try runEdgeNode(arguments)
         #expect(result.status == 0)
