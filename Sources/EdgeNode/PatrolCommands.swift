@@ -40,21 +40,10 @@ public enum PatrolCommands {
         case .deadReckoning: .deadReckoning
         case .invalid, .manual, .simulation: .none
         }
-        let seconds = Double(daysSinceEpoch(fix.date) * 86_400) + Double(time.nanosecondsOfDay) / 1e9
+        // Without a date (time of day only), seconds from the start of that day.
+        let seconds = Double((fix.date?.daysSinceEpoch ?? 0) * 86_400) + Double(time.nanosecondsOfDay) / 1e9
         return PatrolFix(time: seconds, latitude: latitude, longitude: longitude, quality: quality, hdop: fix.hdop,
                          satellites: fix.satellitesUsedReported, correctionAge: fix.differentialAgeSeconds)
-    }
-
-    /// Days from 1970-01-01 to `date` (0 without a date: time of day only).
-    static func daysSinceEpoch(_ date: CalendarDate?) -> Int {
-        guard let date else { return 0 }
-        // Howard Hinnant's days_from_civil.
-        let y = date.month <= 2 ? date.year - 1 : date.year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (date.month + (date.month > 2 ? -3 : 9)) + 2) / 5 + date.day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 
     /// The result of a replay.
@@ -188,7 +177,11 @@ public enum PatrolCommands {
     /// correction age, the rule that decided, the lateral offset, the readings.
     static func writeEvent(_ event: PatrolEvent, route: Route, into w: inout JSONWriter) {
         func time(_ seconds: Double) {
-            w.key("utc"); w.string(isoTime(seconds))
+            let days = Int((seconds / 86_400).rounded(.down))
+            let nanoseconds = Int64(((seconds - Double(days) * 86_400) * 1e9).rounded())
+            let time = TimeOfDay(hour: Int(nanoseconds / 3_600_000_000_000), minute: Int(nanoseconds / 60_000_000_000 % 60),
+                                 second: Int(nanoseconds / 1_000_000_000 % 60), nanosecond: Int(nanoseconds % 1_000_000_000))
+            w.key("utc"); w.timestamp(date: CalendarDate(daysSinceEpoch: days), time: time)
             // GPS time: 1980-01-06, 18 leap seconds ahead of UTC since 2017.
             let gps = seconds - 315_964_800 + 18
             w.key("gps_week"); w.integer(Int(gps / 604_800))
@@ -246,29 +239,6 @@ public enum PatrolCommands {
             w.key("distance_m"); w.fixed(s.distance, decimals: 1); w.key("duration_s"); w.fixed(s.duration, decimals: 1)
         }
         w.raw("}\n")
-    }
-
-    /// `2026-11-29T08:00:00.000Z` from seconds since 1970.
-    static func isoTime(_ seconds: Double) -> String {
-        let days = Int((seconds / 86_400).rounded(.down))
-        let milliseconds = Int(((seconds - Double(days) * 86_400) * 1000).rounded())
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func digits(_ v: Int, _ count: Int) -> String {
-            let text = String(v)
-            return String(repeating: "0", count: max(0, count - text.count)) + text
-        }
-        let s = milliseconds / 1000
-        return "\(year)-\(digits(month, 2))-\(digits(day, 2))T\(digits(s / 3600, 2)):\(digits(s / 60 % 60, 2)):"
-            + "\(digits(s % 60, 2)).\(digits(milliseconds % 1000, 3))Z"
     }
 
     /// The replay's summary as text.
