@@ -168,11 +168,8 @@ public enum VibrationCommands {
         if let bearing = options.bearing, let shaft = options.shaftHz {
             diagnosis = record.withUnsafeBufferPointer { envelope.diagnose($0, bearing: bearing, nominalShaftHz: shaft, band: options.band) }
         } else {
-            // No geometry: still compute the envelope spectrum for the plot and the strongest lines.
-            _ = record.withUnsafeBufferPointer {
-                envelope.envelopeVerdict($0, bearing: BearingGeometry(rollingElements: 8, elementDiameter: 1, pitchDiameter: 5),
-                                         shaftHz: 1, band: options.band)
-            }
+            // No geometry: still the envelope spectrum, for the plot.
+            record.withUnsafeBufferPointer { envelope.envelopeSpectrum(of: $0, band: options.band) }
         }
         return Analysis(file: path, sampleCount: samples.count, options: options, features: features, velocityRMS: velocity,
                         velocityBand: band, zone: options.severity.zone(velocityRMS: velocity), spectrumPeaks: peaks,

@@ -219,6 +219,15 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         return max(binWidth, lowHz)...min(sampleRate / 2 - binWidth, highHz)
     }
 
+    /// Computes the envelope spectrum of `samples` (read it with ``lastEnvelopeSpectrum``) in
+    /// `band`, or in the band of highest spectral kurtosis; returns the band used.
+    @discardableResult
+    public func envelopeSpectrum(of samples: UnsafeBufferPointer<Float>, band: ClosedRange<Double>? = nil) -> ClosedRange<Double> {
+        let band = band ?? impulsiveBand(samples)
+        computeEnvelopeSpectrum(samples, band: band)
+        return band
+    }
+
     /// The fault family that best explains the envelope spectrum of `samples`, and its score
     /// (0 with verdict none). Allocates nothing: the per-window check.
     public func envelopeVerdict(_ samples: UnsafeBufferPointer<Float>, bearing: BearingGeometry, shaftHz: Double,
