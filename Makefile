@@ -2,9 +2,10 @@
 # Every target installs what it needs (apt packages, pip peers) when it is missing.
 
 SWIFT      ?= swift
-BUILD_APT  := libkissfft-dev libproj-dev libgpiod-dev
+BUILD_APT  := libkissfft-dev libproj-dev libgpiod-dev libmodbus-dev
 PEER_APT   := gpsd-clients libgeographiclib-dev socat
-PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform
+# Python peers as module[:package] (the package to install when the module is missing).
+PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform pymodbus serial:pyserial
 SHARED     ?= ../shared/data
 
 .PHONY: all build-deps deps build demo test bench clean
@@ -28,8 +29,8 @@ build-deps:
 deps: build-deps
 	$(call apt_install,$(PEER_APT))
 	@# Debian's own python3 refuses system-wide pip installs (PEP 668): fall back to --user.
-	@for p in $(PIP_PKGS); do python3 -c "import $$p" 2>/dev/null || python3 -m pip install -q $$p \
-	  || python3 -m pip install -q --user --break-system-packages $$p; done
+	@for p in $(PIP_PKGS); do m=$${p%%:*}; k=$${p##*:}; python3 -c "import $$m" 2>/dev/null || python3 -m pip install -q $$k \
+	  || python3 -m pip install -q --user --break-system-packages $$k; done
 
 build: build-deps
 	$(SWIFT) build

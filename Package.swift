@@ -40,7 +40,9 @@ let package = Package(
         // every device kind.
         // libgpiod v1 (Debian libgpiod-dev 1.6).
         .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
-        .target(name: "EdgeIO", dependencies: ["CGPIOD", "NMEAParser", .product(name: "RealModule", package: "swift-numerics")]),
+        // libmodbus (Debian libmodbus-dev 3.1).
+        .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
+        .target(name: "EdgeIO", dependencies: ["CGPIOD", "CModbus", "NMEAParser", .product(name: "RealModule", package: "swift-numerics")]),
         // Composition, file input and the reports the command line prints.
         .target(
             name: "EdgeNode",
@@ -50,6 +52,7 @@ let package = Package(
         .executableTarget(
             name: "edge-node",
             dependencies: [
+                "EdgeIO",
                 "EdgeNode",
                 "PatrolAgent",
                 "PredictiveMaintenance",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeIO
 import EdgeNode
 import Glibc
 import PredictiveMaintenance
@@ -18,6 +19,8 @@ struct EdgeNodeCommand: ParsableCommand {
           edge-node nmea stats --json capture.log counts for scripts
           edge-node vibration analyze motor.f32 --rate 25600 --shaft-hz 24.6 --bearing n=9,d=7.94,D=39.04
           edge-node gnss watch --profile devices/receivers/quectel-lc29h.yaml --port /dev/ttyUSB0
+          edge-node modbus read --host 192.168.1.20 --unit 1 --table holding --address 0 --type float32 --order CDAB
+          edge-node modbus decode 0x4348 0x0000
           edge-node simulate gnss --route devices/routes/zhuhai-plant-north.yaml --link /tmp/gnss
           edge-node patrol check devices/routes/zhuhai-plant-north.yaml
           edge-node gnss watch --profile devices/receivers/quectel-lc29h.yaml --port /dev/ttyUSB0
@@ -25,7 +28,7 @@ struct EdgeNodeCommand: ParsableCommand {
           edge-node patrol replay --route R.yaml --nmea drive.nmea --report run.jsonl --map run.svg
           edge-node geodesic inverse 22.27 113.58 -33.87 151.21
         """,
-        subcommands: [Demo.self, NMEA.self, GNSS.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
+        subcommands: [Demo.self, NMEA.self, GNSS.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
     )
 
     /// Parses and runs, with the documented exit codes: ArgumentParser's usage errors (its 64)
@@ -444,6 +447,131 @@ struct Simulate: ParsableCommand {
                     output.write("simulated \(mode) receiver on \(path)" + (link.map { " (\($0))" } ?? "") + "\n")
                     output.flush()
                 }
+            }
+        }
+    }
+}
+
+extension ModbusCommands.Table: ExpressibleByArgument {}
+extension WordOrder: ExpressibleByArgument {}
+
+/// Where the device is and how to reach it: TCP or RTU, the unit, the timeout.
+struct ModbusTarget: ParsableArguments {
+    @Option(help: "TCP host (Modbus TCP).") var host: String?
+    @Option(help: "TCP port.") var port: Int = 502
+    @Option(help: "Serial device (Modbus RTU), instead of --host.") var device: String?
+    @Option(help: "RTU baud rate.") var baud: Int = 9600
+    @Option(help: "RTU parity: N, E or O.") var parity: String = "N"
+    @Option(help: "Unit (slave) id, 0-247.") var unit: Int = 1
+    @Option(help: "Response timeout, milliseconds.") var timeout: Int = 500
+
+    func validate() throws {
+        guard (host == nil) != (device == nil) else { throw ValidationError("give --host (TCP) or --device (RTU), one of them") }
+        guard ["N", "E", "O"].contains(parity.uppercased()) else { throw ValidationError("--parity is N, E or O") }
+        guard (0...247).contains(unit) else { throw ValidationError("--unit is 0-247") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    var transport: ModbusTransport {
+        if let host { return .tcp(host: host, port: port) }
+        let parity: SerialSettings.Parity = switch parity.uppercased() { case "E": .even; case "O": .odd; default: .none }
+        return .rtu(device: device!, settings: SerialSettings(baud: baud, parity: parity))
+    }
+}
+
+/// What to read or write and how to decode it.
+struct ModbusPoint: ParsableArguments {
+    @Option(help: "coil, discrete, input or holding.") var table: ModbusCommands.Table
+    @Option(help: "0-based protocol address (40001 in 4xxxx notation is address 0).") var address: Int
+    @Option(help: "How many values.") var count: Int = 1
+    @Option(help: "int16, uint16, int32, uint32, int64, uint64, float32, float64, bit:N or string:N.") var type = "uint16"
+    @Option(help: "Byte and word order: ABCD (big-endian), CDAB, BADC or DCBA.") var order: WordOrder = .abcd
+
+    func validate() throws {
+        guard ModbusValueType(name: type) != nil else { throw ValidationError("--type: unknown type '\(type)'") }
+        guard address >= 0, address <= 65_535 else { throw ValidationError("--address is 0-65535 (protocol addresses are 0-based)") }
+        guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+    }
+
+    func request(_ target: ModbusTarget) -> ModbusCommands.ReadRequest {
+        ModbusCommands.ReadRequest(transport: target.transport, unit: target.unit, table: table, address: address, count: count,
+                                   type: ModbusValueType(name: type)!, order: order, timeout: .milliseconds(target.timeout))
+    }
+}
+
+struct Modbus: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "modbus",
+        abstract: "Read, write and decode Modbus registers (TCP and RTU), safely.",
+        subcommands: [Read.self, Write.self, Decode.self]
+    )
+
+    struct Read: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read values; prints them with the raw registers, or the exception's name.",
+            discussion: """
+            Examples:
+              edge-node modbus read --host 10.0.0.5 --unit 1 --table holding --address 100 --count 4
+              edge-node modbus read --host 10.0.0.5 --table input --address 0 --type float32 --order CDAB --json
+              edge-node modbus read --device /dev/ttyUSB0 --baud 19200 --parity E --unit 7 --table coil --address 0 --count 8
+            """
+        )
+        @OptionGroup var target: ModbusTarget
+        @OptionGroup var point: ModbusPoint
+        @Flag(help: "{\"values\": [...], \"registers\": [...]}") var json = false
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                var output = OutputSink()
+                output.write(try ModbusCommands.read(point.request(target), json: json))
+            }
+        }
+    }
+
+    struct Write: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write one coil or one value into holding registers (refuses without --yes).",
+            discussion: """
+            Examples:
+              edge-node modbus write --host 10.0.0.5 --table holding --address 10 --type float32 --value 12.5 --yes
+              edge-node modbus write --host 10.0.0.5 --table coil --address 3 --value on --yes
+            """
+        )
+        @OptionGroup var target: ModbusTarget
+        @OptionGroup var point: ModbusPoint
+        @Option(help: "The value (a number; for a coil 1/0, on/off).") var value: String
+        @Flag(help: "Confirm: writing changes the plant.") var yes = false
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                var output = OutputSink()
+                output.write(try ModbusCommands.write(point.request(target), value: value, confirmed: yes))
+            }
+        }
+    }
+
+    struct Decode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show 1-4 registers as every type in every byte and word order.",
+            discussion: """
+            The first question with a new device: which order does it use? Find the row that reads
+            a sensible value.
+
+            Example:
+              edge-node modbus decode 0x4348 0x0000
+            """
+        )
+        @Argument(help: "Registers, decimal or 0x hex.") var registers: [String]
+
+        func run() throws {
+            let words = try registers.map { text -> UInt16 in
+                let value = text.lowercased().hasPrefix("0x") ? UInt16(text.dropFirst(2), radix: 16) : UInt16(text)
+                guard let value else { throw ValidationError("'\(text)' is not a register value (0-65535 or 0x0000-0xFFFF)") }
+                return value
+            }
+            try reportingErrors { () throws(EdgeNodeError) in
+                var output = OutputSink()
+                output.write(try ModbusCommands.decode(words))
             }
         }
     }

@@ -43,7 +43,10 @@ struct SerialTests {
         let output = Pipe()
         holder.standardOutput = output
         try holder.run()
-        defer { holder.terminate() }
+        defer {
+            holder.terminate()
+            holder.waitUntilExit()
+        }
         _ = output.fileHandleForReading.availableData // "held"
         do {
             _ = try SerialPort(path: terminal.path, settings: SerialSettings())

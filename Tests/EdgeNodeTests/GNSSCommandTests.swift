@@ -44,7 +44,10 @@ struct GNSSCommandTests {
         let announced = Pipe()
         simulator.standardOutput = announced
         try simulator.run()
-        defer { simulator.terminate() }
+        defer {
+            simulator.terminate()
+            simulator.waitUntilExit()
+        }
         let line = String(decoding: announced.fileHandleForReading.availableData, as: UTF8.self)
         #expect(line.hasPrefix("simulated rtk_fixed receiver on /dev/pts/"))
         let result = try runEdgeNode(["gnss", "watch", "--profile", repository.appendingPathComponent("devices/receivers/quectel-lc29h.yaml").path,
