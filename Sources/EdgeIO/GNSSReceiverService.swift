@@ -52,8 +52,10 @@ public final class GNSSReceiverService: @unchecked Sendable {
         self.clock = clock
     }
 
-    /// Counts of everything parsed so far (sentences, errors, discarded bytes, epochs).
+    /// Counts of everything parsed so far (sentences, errors, epochs).
     public var statistics: NMEAStatistics { stream.statistics }
+    /// Bytes the framer discarded so far, by reason.
+    public var discards: NMEAFramer.Discards { stream.framer.discards }
 
     /// Runs until `shouldStop` says so (checked at least every 100 ms), calling `onEvent` in order.
     public func run(shouldStop: () -> Bool, _ onEvent: (GNSSEvent) -> Void) {

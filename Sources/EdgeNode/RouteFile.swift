@@ -205,21 +205,11 @@ public struct RouteFile {
     static func importWaypoints(_ path: String, at node: YAMLValue) throws(EdgeNodeError) -> [(String, Coordinate)] {
         guard let data = FileManager.default.contents(atPath: path) else { throw node.error("cannot read \(path)") }
         if path.lowercased().hasSuffix(".gpx") {
-            let text = String(decoding: data, as: UTF8.self)
-            var points: [(String, Coordinate)] = []
-            for (index, piece) in text.components(separatedBy: "<wpt").dropFirst().enumerated() {
-                func attribute(_ name: String) -> Double? {
-                    guard let range = piece.range(of: "\(name)=\"") else { return nil }
-                    return Double(piece[range.upperBound...].prefix { $0 != "\"" })
+            do throws(GPXError) {
+                return try gpxPoints(String(decoding: data, as: UTF8.self), element: "wpt").enumerated().map { index, point in
+                    (point.name ?? "waypoint-\(index + 1)", point.coordinate)
                 }
-                guard let lat = attribute("lat"), let lon = attribute("lon") else { throw node.error("\(path): waypoint \(index + 1) has no lat/lon") }
-                var name = "waypoint-\(index + 1)"
-                if let start = piece.range(of: "<name>"), let end = piece.range(of: "</name>", range: start.upperBound..<piece.endIndex) {
-                    name = String(piece[start.upperBound..<end.lowerBound])
-                }
-                points.append((name, Coordinate(latitude: lat, longitude: lon)))
-            }
-            return points
+            } catch { throw node.error("\(path): \(error.reason)") }
         }
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let features = json["features"] as? [[String: Any]] else {
             throw node.error("\(path): expected a GPX file or a GeoJSON FeatureCollection")
@@ -235,4 +225,29 @@ public struct RouteFile {
         }
         return points
     }
+}
+
+/// Why a GPX text could not be read.
+struct GPXError: Error {
+    var reason: String
+}
+
+/// The points of a GPX text: every `<element lat=".." lon="..">` (`wpt`, `rtept` or `trkpt`) in
+/// document order, with its `<name>` when it has one.
+func gpxPoints(_ text: String, element: String) throws(GPXError) -> [(name: String?, coordinate: Coordinate)] {
+    var points: [(name: String?, coordinate: Coordinate)] = []
+    for (index, piece) in text.components(separatedBy: "<\(element)").dropFirst().enumerated() {
+        guard piece.first == " " || piece.first == ">" || piece.first?.isNewline == true else { continue }
+        func attribute(_ name: String) -> Double? {
+            guard let range = piece.range(of: "\(name)=\"") else { return nil }
+            return Double(piece[range.upperBound...].prefix { $0 != "\"" })
+        }
+        guard let lat = attribute("lat"), let lon = attribute("lon") else { throw GPXError(reason: "<\(element)> \(index + 1) has no lat/lon") }
+        var name: String?
+        if let start = piece.range(of: "<name>"), let end = piece.range(of: "</name>", range: start.upperBound..<piece.endIndex) {
+            name = String(piece[start.upperBound..<end.lowerBound])
+        }
+        points.append((name, Coordinate(latitude: lat, longitude: lon)))
+    }
+    return points
 }

@@ -401,11 +401,13 @@ struct GNSS: ParsableCommand {
         @Flag(help: "gpsd-style TPV lines and event objects instead of a table.") var json = false
         @Option(help: "Stop after this many epochs.") var epochs: Int?
         @Option(help: "Stop after this many seconds.") var seconds: Double?
+        @Option(help: "Every N epochs (and at the end), the sky as a signal-strength bar chart with the sentence and error counts; 0: only at the end.") var skyEvery = 10
 
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
                 var output = OutputSink()
-                try GNSSCommands.watch(profilePath: profile, port: port, json: json, epochs: epochs, seconds: seconds, output: &output)
+                try GNSSCommands.watch(profilePath: profile, port: port, json: json, epochs: epochs, seconds: seconds,
+                                       skyEvery: skyEvery, output: &output)
             }
         }
     }
@@ -421,31 +423,78 @@ struct Simulate: ParsableCommand {
     struct GNSSReceiver: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "gnss",
-            abstract: "A simulated BeiDou + GPS receiver on a pseudo-terminal, driving through a route.",
+            abstract: "A simulated GPS + BeiDou + Galileo receiver driving along a route or a GPX track.",
             discussion: """
-            Creates a pseudo-terminal, prints its path (and makes --link point at it), and sends the
-            NMEA (GGA + RMC) a rover would send while driving through the route's checkpoints at
-            --speed m/s, one fix every --pace seconds. Open the path with 'edge-node gnss watch'
-            or any program that reads a serial GNSS receiver.
+            Sends the NMEA a rover's receiver would send: per fix GGA, a GSA and GSVs per
+            constellation, and RMC, with receiver noise and scripted events. With --pty it creates a
+            pseudo-terminal, prints its path (and makes --link point at it) and paces the fixes in
+            real time (--time-scale to go faster); without, the NMEA goes to standard output.
 
-            Example:
-              edge-node simulate gnss --route devices/routes/zhuhai-plant-north.yaml --link /tmp/gnss &
+            Events (--event, repeatable): START[-END]:KIND[=VALUE], seconds from the start.
+              30-45:rtk_float     RTK fixed -> float for 15 s (also rtk_fixed, differential, autonomous)
+              60-70:outage        no fix
+              80:outlier=25       one fix 25 m off
+              90-120:hdop=3.5     a worse HDOP
+              100-130:satellites=5  only 5 satellites used
+
+            Examples:
+              edge-node simulate gnss --route devices/routes/zhuhai-plant-north.yaml --pty --link /tmp/gnss &
               edge-node gnss watch --profile devices/receivers/quectel-lc29h.yaml --port /tmp/gnss
+              edge-node simulate gnss --track drive.gpx --rate 10 --time-scale 0 --event 30-60:rtk_float | edge-node nmea stats -
+              edge-node simulate gnss --route devices/routes/zhuhai-plant-north.yaml --edition 4.0 --beidou-talker BD --time-scale 0
             """
         )
-        @Option(help: "Drive through this route's checkpoints.") var route: String
-        @Option(help: "Also make this symlink to the device.") var link: String?
-        @Option(help: "Seconds between fixes (0: as fast as possible).") var pace: Double = 1
+        @Option(help: "Drive through this route's checkpoints, stopping at each.") var route: String?
+        @Option(help: "Drive along this GPX track (trkpt, else rtept, else wpt) without stopping.") var track: String?
+        @Flag(help: "Serve on a new pseudo-terminal instead of standard output.") var pty = false
+        @Option(help: "With --pty: also make this symlink to the device.") var link: String?
+        @Option(help: "Fixes per second, 1-10.") var rate: Double = 1
+        @Option(help: "1: real time, 20: twenty times faster, 0: no pacing.") var timeScale: Double = 1
         @Option(help: "Speed, m/s.") var speed: Double = 2
         @Option(help: "1-sigma position noise, metres.") var noise: Double = 0.05
         @Option(help: "Solution: rtk_fixed, rtk_float, differential or autonomous.") var mode = "rtk_fixed"
+        @Option(help: "NMEA edition: 4.11, 4.10 (system and signal IDs), 4.0 or 2.3 (none).") var edition = "4.11"
+        @Option(help: "BeiDou talker: GB or BD.") var beidouTalker = "GB"
+        @Option(help: "A scripted event (see above); repeatable.") var event: [String] = []
+        @Option(help: "Noise seed: the same seed gives the same bytes.") var seed: UInt64 = 1
 
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
-                try GNSSCommands.simulate(routePath: route, mode: mode, speed: speed, noise: noise, pace: pace, link: link) { path in
-                    var output = OutputSink()
-                    output.write("simulated \(mode) receiver on \(path)" + (link.map { " (\($0))" } ?? "") + "\n")
-                    output.flush()
+                guard pty || link == nil else { throw .input("--link needs --pty") }
+                var simulation = GNSSCommands.Simulation()
+                simulation.routePath = route
+                simulation.trackPath = track
+                simulation.timeScale = timeScale
+                guard let chosen = GNSSCommands.modes[mode] else {
+                    throw .input("--mode: expected one of \(GNSSCommands.modes.keys.sorted().joined(separator: ", ")), found '\(mode)'")
+                }
+                guard let edition = SimulatedGNSSReceiver.Edition(rawValue: edition) else { throw .input("--edition: expected 4.11, 4.10, 4.0 or 2.3, found '\(edition)'") }
+                guard let talker = SimulatedGNSSReceiver.BeiDouTalker(rawValue: beidouTalker.uppercased()) else {
+                    throw .input("--beidou-talker: expected GB or BD, found '\(beidouTalker)'")
+                }
+                simulation.receiver.mode = chosen
+                simulation.receiver.edition = edition
+                simulation.receiver.beidouTalker = talker
+                simulation.receiver.rate = rate
+                simulation.receiver.speed = speed
+                simulation.receiver.noise = noise
+                simulation.receiver.seed = seed
+                if track != nil { simulation.receiver.pause = 0 }
+                for text in event { simulation.receiver.events.append(try GNSSCommands.event(text, rate: rate)) }
+                var output = OutputSink()
+                if pty {
+                    try GNSSCommands.withPseudoTerminal(link: link) { terminal throws(EdgeNodeError) in
+                        output.write("simulated \(mode) receiver on \(terminal.path)" + (link.map { " (\($0))" } ?? "") + "\n")
+                        output.flush()
+                        try GNSSCommands.simulate(simulation) { bytes throws(EdgeNodeError) in
+                            do { try terminal.writeWithoutWaiting(bytes) } catch { throw .runtime("\(error)") }
+                        }
+                    }
+                } else {
+                    try GNSSCommands.simulate(simulation) { bytes in
+                        output.write(bytes)
+                        output.flush()
+                    }
                 }
             }
         }

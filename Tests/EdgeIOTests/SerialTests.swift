@@ -44,7 +44,8 @@ struct SerialTests {
         holder.standardOutput = output
         try holder.run()
         defer {
-            holder.terminate()
+            // SIGKILL: children of the test runner inherit a mask that blocks SIGTERM.
+            kill(holder.processIdentifier, SIGKILL)
             holder.waitUntilExit()
         }
         _ = output.fileHandleForReading.availableData // "held"

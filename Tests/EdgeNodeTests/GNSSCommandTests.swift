@@ -40,12 +40,13 @@ struct GNSSCommandTests {
         let simulator = Process()
         simulator.executableURL = binary
         simulator.arguments = ["simulate", "gnss", "--route", repository.appendingPathComponent("devices/routes/zhuhai-plant-north.yaml").path,
-                               "--link", link, "--pace", "0.05"]
+                               "--pty", "--link", link, "--time-scale", "20"]
         let announced = Pipe()
         simulator.standardOutput = announced
         try simulator.run()
         defer {
-            simulator.terminate()
+            // SIGKILL: children of the test runner inherit a mask that blocks SIGTERM.
+            kill(simulator.processIdentifier, SIGKILL)
             simulator.waitUntilExit()
         }
         let line = String(decoding: announced.fileHandleForReading.availableData, as: UTF8.self)
@@ -61,6 +62,38 @@ struct GNSSCommandTests {
             #expect(fix["status"] as? Int == 3 && fix["mode"] as? Int == 3)
             #expect(((fix["lat"] as? Double) ?? 0) > 22.2709 && ((fix["lon"] as? Double) ?? 0) > 113.5766)
         }
+        // The table ends with the sky (a bar per satellite, BeiDou C33+ kept BeiDou) and the counts.
+        let table = try runEdgeNode(["gnss", "watch", "--profile", repository.appendingPathComponent("devices/receivers/quectel-lc29h.yaml").path,
+                                     "--port", link, "--epochs", "3", "--sky-every", "0"])
+        let lines = table.out.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.contains("RTK fixed") }.count == 3)
+        #expect(lines.contains { $0.hasPrefix("  BeiDou 42 ") && $0.contains("██") && $0.hasSuffix("*") })
+        #expect(lines.last?.hasPrefix("sentences GAGSV ") == true && lines.last?.hasSuffix("checksum failures 0, decode errors 0, discarded bytes 0") == true)
+    }
+
+    /// `simulate gnss --track` drives a GPX track end to end at the rate asked, the events in
+    /// place; a malformed event is a usage error that shows the expected form.
+    @Test func simulateATrackToStandardOutput() throws {
+        let gpx = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-\(UUID().uuidString).gpx")
+        defer { try? FileManager.default.removeItem(at: gpx) }
+        try """
+            <?xml version="1.0"?><gpx version="1.1"><trk><name>yard</name><trkseg>
+            <trkpt lat="22.2710" lon="113.5767"></trkpt><trkpt lat="22.2710" lon="113.5777"></trkpt>
+            <trkpt lat="22.2719" lon="113.5777"></trkpt></trkseg></trk></gpx>
+            """.write(to: gpx, atomically: true, encoding: .utf8)
+        let result = try runEdgeNode(["simulate", "gnss", "--track", gpx.path, "--rate", "5", "--time-scale", "0", "--noise", "0",
+                                      "--event", "20-30:rtk_float", "--edition", "4.0", "--beidou-talker", "BD"])
+        #expect(result.status == 0, "\(result.err)")
+        let gga = result.out.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("$GNGGA") }.map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        // 103.0 m east then 99.7 m north at 2 m/s, 0.4 m a fix: 506 steps after the start point.
+        #expect(gga.count == 507)
+        #expect(gga.first?[2] == "2216.26000000" && gga.first?[4] == "11334.60200000")
+        #expect(gga.enumerated().allSatisfy { index, fields in fields[6] == ((100..<150).contains(index) ? "5" : "4") })
+        #expect(result.out.contains("$BDGSV") && !result.out.contains("$GBGSV"))
+
+        let bad = try runEdgeNode(["simulate", "gnss", "--track", gpx.path, "--event", "20:rtk_flaot"])
+        #expect(bad.status == 2)
+        #expect(bad.err.contains("--event '20:rtk_flaot': expected START[-END]:KIND[=VALUE]"))
     }
 
     @Test func watchingAMissingPortRetriesAndStops() throws {
