@@ -63,10 +63,33 @@ public protocol GPIOOutput: AnyObject {
     func set(_ value: Bool) throws(GPIOError)
 }
 
+/// What a chip says about one of its lines.
+public struct GPIOLineInfo: Sendable, Equatable {
+    public var offset: Int
+    /// The name the device tree (or the simulated chip) gives it.
+    public var name: String?
+    /// Who has requested it (nil: free).
+    public var consumer: String?
+    public var isOutput: Bool
+    public var activeLow: Bool
+
+    public init(offset: Int, name: String?, consumer: String?, isOutput: Bool, activeLow: Bool) {
+        self.offset = offset
+        self.name = name
+        self.consumer = consumer
+        self.isOutput = isOutput
+        self.activeLow = activeLow
+    }
+}
+
 /// A GPIO chip. The libgpiod v1 backend and the simulated chip implement it; a libgpiod 2
 /// backend would too.
 public protocol GPIOChip: AnyObject {
     var name: String { get }
+    /// The driver's label (e.g. "pinctrl-bcm2711").
+    var label: String { get }
+    /// Every line with its name, consumer and direction.
+    func lines() -> [GPIOLineInfo]
     func input(_ line: LineSelector, consumer: String, bias: Bias, activeLow: Bool, edges: EdgeDetection) throws(GPIOError) -> any GPIOInput
     /// An output, driven to `initial` (the safe value) as soon as it is requested.
     func output(_ line: LineSelector, consumer: String, initial: Bool) throws(GPIOError) -> any GPIOOutput

@@ -19,6 +19,23 @@ public final class LibgpiodChip: GPIOChip {
 
     deinit { gpiod_chip_close(chip) }
 
+    public var label: String { String(cString: gpiod_chip_label(chip)) }
+
+    /// The chips under /dev (gpiochip0, gpiochip1, ...), sorted by number.
+    public static func available() -> [String] {
+        directoryEntries("/dev").filter { $0.hasPrefix("gpiochip") }.sorted { $0.count == $1.count ? $0 < $1 : $0.count < $1.count }
+    }
+
+    public func lines() -> [GPIOLineInfo] {
+        (0..<Int(gpiod_chip_num_lines(chip))).compactMap { offset in
+            guard let line = gpiod_chip_get_line(chip, UInt32(offset)) else { return nil }
+            return GPIOLineInfo(offset: offset, name: gpiod_line_name(line).map { String(cString: $0) },
+                                consumer: gpiod_line_is_used(line) ? gpiod_line_consumer(line).map { String(cString: $0) } ?? "kernel" : nil,
+                                isOutput: gpiod_line_direction(line) == Int32(GPIOD_LINE_DIRECTION_OUTPUT),
+                                activeLow: gpiod_line_active_state(line) == Int32(GPIOD_LINE_ACTIVE_STATE_LOW))
+        }
+    }
+
     private func line(_ selector: LineSelector) throws(GPIOError) -> OpaquePointer {
         let found: OpaquePointer? = switch selector {
         case .offset(let offset): gpiod_chip_get_line(chip, UInt32(offset))

@@ -164,29 +164,82 @@ public final class SerialPort {
     }
 
     /// The process holding `path` open, from /proc (best effort), as "name (pid N)".
-    static func holder(of path: String) -> String? {
-        guard let proc = opendir("/proc") else { return nil }
-        defer { closedir(proc) }
+    public static func holder(of path: String) -> String? {
         let own = getpid()
-        while let entry = readdir(proc) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = Int32(name), pid != own, let fds = opendir("/proc/\(name)/fd") else { continue }
-            defer { closedir(fds) }
-            while let fdEntry = readdir(fds) {
-                let fdName = withUnsafeBytes(of: fdEntry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                var target = [CChar](repeating: 0, count: 4096)
-                let length = readlink("/proc/\(name)/fd/\(fdName)", &target, 4095)
-                guard length > 0 else { continue }
-                if String(decoding: target.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self) == path {
-                    var command = [UInt8](repeating: 0, count: 256)
-                    let file = open("/proc/\(name)/comm", O_RDONLY)
-                    let read = file >= 0 ? Glibc.read(file, &command, 255) : 0
-                    if file >= 0 { close(file) }
-                    let comm = String(decoding: command.prefix(max(0, read)).filter { $0 != 10 && $0 != 0 }, as: UTF8.self)
-                    return "\(comm.isEmpty ? "process" : comm) (pid \(pid))"
-                }
+        for name in directoryEntries("/proc") {
+            guard let pid = Int32(name), pid != own else { continue }
+            for descriptor in directoryEntries("/proc/\(name)/fd") where linkTarget("/proc/\(name)/fd/\(descriptor)") == path {
+                var command = [UInt8](repeating: 0, count: 256)
+                let file = open("/proc/\(name)/comm", O_RDONLY)
+                let read = file >= 0 ? Glibc.read(file, &command, 255) : 0
+                if file >= 0 { close(file) }
+                let comm = String(decoding: command.prefix(max(0, read)).filter { $0 != 10 && $0 != 0 }, as: UTF8.self)
+                return "\(comm.isEmpty ? "process" : comm) (pid \(pid))"
             }
         }
         return nil
     }
+}
+
+/// A serial port the kernel knows: its device, driver, USB identity and who holds it.
+public struct SerialPortInfo: Sendable, Equatable {
+    public var path: String
+    /// The kernel driver (e.g. "cp210x", "ftdi_sio", "cdc_acm", "serial8250"); nil for pseudo-terminals.
+    public var driver: String?
+    /// USB vendor:product and the product's name, for USB adapters.
+    public var usb: String?
+    /// Stable names under /dev/serial/by-id that point at it.
+    public var byID: [String]
+    /// The process that has it open, as "name (pid N)".
+    public var holder: String?
+
+    /// What the kernel says about `path` (resolving symbolic links); nil if it is not a terminal device.
+    public init?(path: String) {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        let device = String(cString: resolved)
+        guard device.hasPrefix("/dev/tty") || device.hasPrefix("/dev/pts/") else { return nil }
+        self.path = path
+        let name = String(device.split(separator: "/").last!)
+        var sysfs = "/sys/class/tty/\(name)/device"
+        // Walk up to the first driver that is not the serial core's "port" layer; USB identity on the way.
+        for _ in 0..<4 where access(sysfs, F_OK) == 0 {
+            if driver == nil, let target = linkTarget("\(sysfs)/driver"), let last = target.split(separator: "/").last, last != "port" {
+                driver = String(last)
+            }
+            if usb == nil, let vendor = Self.attribute("\(sysfs)/idVendor"), let product = Self.attribute("\(sysfs)/idProduct") {
+                usb = "\(vendor):\(product)" + (Self.attribute("\(sysfs)/product").map { " \($0)" } ?? "")
+            }
+            sysfs += "/.."
+        }
+        byID = directoryEntries("/dev/serial/by-id").sorted().filter { entry in
+            guard let target = realpath("/dev/serial/by-id/\(entry)", nil) else { return false }
+            defer { free(target) }
+            return String(cString: target) == device
+        }.map { "/dev/serial/by-id/\($0)" }
+        holder = SerialPort.holder(of: device)
+    }
+
+    /// The hardware serial ports: USB adapters (ttyUSB, ttyACM) and UARTs the kernel found
+    /// (ttyS, ttyAMA, ttymxc...; the 8250 placeholders with no UART behind them left out).
+    public static func available() -> [SerialPortInfo] {
+        directoryEntries("/sys/class/tty").filter { name in
+            guard access("/sys/class/tty/\(name)/device", F_OK) == 0, !name.hasPrefix("tty") || !name.dropFirst(3).allSatisfy(\.isNumber) else { return false }
+            return attribute("/sys/class/tty/\(name)/type") != "0"
+        }.sorted().compactMap { SerialPortInfo(path: "/dev/\($0)") }
+    }
+
+    private static func attribute(_ path: String) -> String? {
+        let file = open(path, O_RDONLY)
+        guard file >= 0 else { return nil }
+        defer { close(file) }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = read(file, &buffer, 255)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer.prefix(count), as: UTF8.self).trimmingSuffixNewline
+    }
+}
+
+private extension String {
+    var trimmingSuffixNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
 }

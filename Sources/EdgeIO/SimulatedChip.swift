@@ -13,6 +13,8 @@ public final class SimulatedChip: GPIOChip, @unchecked Sendable {
     private var levels: [Bool]
     private var stuck: Set<Int> = []
     private var busy: Set<Int> = []
+    /// Who requested each line (and whether as an output).
+    private var consumers: [Int: (name: String, isOutput: Bool, activeLow: Bool)] = [:]
     private var inputs: [Int: SimulatedInput] = [:]
 
     /// Simulated chips by name, so that a site file can name one like a real chip.
@@ -33,7 +35,19 @@ public final class SimulatedChip: GPIOChip, @unchecked Sendable {
     }
 
     /// Marks a line as held by another consumer: requests for it fail with ``GPIOError/lineBusy(chip:line:)``.
-    public func holdElsewhere(_ offset: Int) { busy.insert(offset) }
+    public func holdElsewhere(_ offset: Int) {
+        busy.insert(offset)
+        consumers[offset] = ("another process", false, false)
+    }
+
+    public var label: String { "edge-node simulated chip" }
+
+    public func lines() -> [GPIOLineInfo] {
+        lineNames.indices.map { offset in
+            GPIOLineInfo(offset: offset, name: lineNames[offset].isEmpty ? nil : lineNames[offset], consumer: consumers[offset]?.name,
+                         isOutput: consumers[offset]?.isOutput ?? false, activeLow: consumers[offset]?.activeLow ?? false)
+        }
+    }
 
     private func offset(_ selector: LineSelector) throws(GPIOError) -> Int {
         switch selector {
@@ -51,6 +65,7 @@ public final class SimulatedChip: GPIOChip, @unchecked Sendable {
         if bias == .pullUp { levels[line] = true } else if bias == .pullDown { levels[line] = false }
         let input = try SimulatedInput(chip: self, line: line, activeLow: activeLow, edges: edges)
         inputs[line] = input
+        consumers[line] = (consumer, false, activeLow)
         return input
     }
 
@@ -58,11 +73,15 @@ public final class SimulatedChip: GPIOChip, @unchecked Sendable {
         let line = try offset(selector)
         guard !busy.contains(line), inputs[line] == nil else { throw .lineBusy(chip: name, line: selector.description) }
         busy.insert(line)
+        consumers[line] = (consumer, true, false)
         levels[line] = initial
         return SimulatedOutput(chip: self, line: line)
     }
 
-    func release(_ line: Int) { inputs[line] = nil }
+    func release(_ line: Int) {
+        inputs[line] = nil
+        consumers[line] = nil
+    }
 
     /// The physical level of a line.
     public func level(_ line: Int) -> Bool { levels[line] }

@@ -27,3 +27,22 @@ private let errnoNames: [Int32: String] = [
     ENOTTY: "ENOTTY", ENOSPC: "ENOSPC", EPIPE: "EPIPE", ETIMEDOUT: "ETIMEDOUT", ECONNREFUSED: "ECONNREFUSED",
     ECONNRESET: "ECONNRESET", EHOSTUNREACH: "EHOSTUNREACH",
 ]
+
+/// The names in a directory (without "." and ".."), empty when it cannot be read.
+func directoryEntries(_ path: String) -> [String] {
+    guard let directory = opendir(path) else { return [] }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}
+
+/// The target of a symbolic link, nil when `path` is not one.
+func linkTarget(_ path: String) -> String? {
+    var target = [CChar](repeating: 0, count: 4096)
+    let length = readlink(path, &target, 4095)
+    return length > 0 ? String(decoding: target.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
+}

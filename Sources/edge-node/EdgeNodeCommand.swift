@@ -28,7 +28,7 @@ struct EdgeNodeCommand: ParsableCommand {
           edge-node patrol replay --route R.yaml --nmea drive.nmea --report run.jsonl --map run.svg
           edge-node geodesic inverse 22.27 113.58 -33.87 151.21
         """,
-        subcommands: [Demo.self, NMEA.self, GNSS.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
+        subcommands: [Demo.self, NMEA.self, GNSS.self, GPIO.self, Serial.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
     )
 
     /// Parses and runs, with the documented exit codes: ArgumentParser's usage errors (its 64)
@@ -417,7 +417,7 @@ struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Simulated twins of the gateway's devices, for trying things without hardware.",
-        subcommands: [GNSSReceiver.self]
+        subcommands: [GNSSReceiver.self, GPIOBoard.self]
     )
 
     struct GNSSReceiver: ParsableCommand {
@@ -496,6 +496,192 @@ struct Simulate: ParsableCommand {
                         output.flush()
                     }
                 }
+            }
+        }
+    }
+}
+
+extension Simulate {
+    struct GPIOBoard: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gpio",
+            abstract: "The simulated plant's GPIO board, watched live.",
+            discussion: """
+            Runs the simulated board ('--chip simulated' in the gpio commands) in real time and
+            watches it through the same event loop as a real chip: a door contact that bounces
+            every 8 s (door_closed, line 0), a tank level float (tank_level_high, 1), a 45 Hz
+            flow meter (flow_meter, 2), a 1470 rpm pump tachometer that stops 6 s in every 40 s
+            (pump_tach, 3) and a smoke detector stuck low (smoke_alarm, 4).
+
+            Example:
+              edge-node simulate gpio --seconds 30
+            """
+        )
+        @Option(help: "Stop after this many seconds (default: until interrupted).") var seconds: Double?
+        @Flag(help: "Every edge with its timestamp too.") var raw = false
+        @Flag(help: "JSON Lines.") var json = false
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                var options = GPIOCommands.WatchOptions()
+                options.seconds = seconds
+                options.raw = raw
+                options.json = json
+                var output = OutputSink()
+                try GPIOCommands.watch(chip: PlantGPIOScenario.chipName, options, output: &output)
+            }
+        }
+    }
+}
+
+struct GPIO: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gpio",
+        abstract: "GPIO lines through libgpiod: list, read, drive and watch them.",
+        discussion: """
+        CHIP is a name (gpiochip0), a number (0), a label or a path; 'simulated' is the simulated
+        plant board (see 'edge-node simulate gpio'). LINE is an offset (17) or a name (door_closed).
+        """,
+        subcommands: [List.self, Get.self, Set.self, Watch.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The chips and their lines: name, direction, consumer.",
+            discussion: "Example:\n  edge-node gpio list\n  edge-node gpio list --chip simulated --json"
+        )
+        @Option(help: "Only this chip.") var chip: String?
+        @Flag(help: "JSON.") var json = false
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                var output = OutputSink()
+                try GPIOCommands.list(chip: chip, json: json, output: &output)
+                output.flush()
+            }
+        }
+    }
+
+    struct Get: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read lines once, as inputs.",
+            discussion: "Example:\n  edge-node gpio get --chip gpiochip0 17 door_closed --bias pull-up"
+        )
+        @Option(help: "The chip.") var chip: String
+        @Argument(help: "Lines: offsets or names.") var lines: [String]
+        @Flag(help: "The line is active when low.") var activeLow = false
+        @Option(help: "as-is, disabled, pull-up or pull-down.") var bias = "as-is"
+        @Flag(help: "JSON.") var json = false
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                var output = OutputSink()
+                try GPIOCommands.get(chip: chip, lines: lines, activeLow: activeLow, bias: try parseBias(bias), json: json, output: &output)
+                output.flush()
+            }
+        }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drive output lines (refuses without --yes).",
+            discussion: """
+            The line keeps its value while held (--hold); libgpiod v1 releases it when the command
+            exits, and the kernel may then return it to its default.
+
+            Example:
+              edge-node gpio set --chip gpiochip0 beacon=1 --hold 5 --yes
+            """
+        )
+        @Option(help: "The chip.") var chip: String
+        @Argument(help: "LINE=0 or LINE=1, one or more.") var assignments: [String]
+        @Option(help: "Seconds to hold the value before releasing the lines.") var hold: Double = 0
+        @Flag(help: "Confirm: outputs switch real equipment.") var yes = false
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                var output = OutputSink()
+                try GPIOCommands.set(chip: chip, assignments: assignments, hold: hold, confirmed: yes, output: &output)
+                output.flush()
+            }
+        }
+    }
+
+    struct Watch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Watch lines: settled changes, pulse rates, every edge with --raw.",
+            discussion: """
+            One event loop for all lines (no thread per line). Changes are reported once the line
+            has held its level for --debounce ms (bounces filtered, lost edges counted); lines
+            that pulse get a row each second with their frequency, shaft speed (--ppr pulses per
+            revolution) and a quality that goes bad when the pulses stop.
+
+            Examples:
+              edge-node gpio watch --chip gpiochip0 door_closed pump_tach --ppr 2
+              edge-node gpio watch --chip simulated --seconds 10 --json
+            """
+        )
+        @Option(help: "The chip.") var chip: String
+        @Argument(help: "Lines: offsets or names (all named lines of the simulated board when none).") var lines: [String] = []
+        @Option(help: "both, rising or falling.") var edges = "both"
+        @Flag(help: "The line is active when low.") var activeLow = false
+        @Option(help: "as-is, disabled, pull-up or pull-down.") var bias = "as-is"
+        @Option(help: "Settle time, ms.") var debounce: Double = 5
+        @Option(help: "Pulses per revolution for the shaft speed.") var ppr: Double = 1
+        @Flag(help: "Every edge with its timestamp too.") var raw = false
+        @Option(help: "Stop after this many seconds.") var seconds: Double?
+        @Flag(help: "JSON Lines.") var json = false
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                var options = GPIOCommands.WatchOptions()
+                options.lines = lines
+                guard let detection = ["both": EdgeDetection.both, "rising": .rising, "falling": .falling][edges] else {
+                    throw .input("--edges: expected both, rising or falling, found '\(edges)'")
+                }
+                guard debounce >= 0, ppr > 0 else { throw .input("--debounce must not be negative and --ppr must be positive") }
+                options.edges = detection
+                options.activeLow = activeLow
+                options.bias = try parseBias(bias)
+                options.debounceMilliseconds = debounce
+                options.pulsesPerRevolution = ppr
+                options.raw = raw
+                options.seconds = seconds
+                options.json = json
+                var output = OutputSink()
+                try GPIOCommands.watch(chip: chip, options, output: &output)
+            }
+        }
+    }
+
+    static func parseBias(_ text: String) throws(EdgeNodeError) -> Bias {
+        guard let bias = ["as-is": Bias.asIs, "disabled": .disabled, "pull-up": .pullUp, "pull-down": .pullDown][text] else {
+            throw .input("--bias: expected as-is, disabled, pull-up or pull-down, found '\(text)'")
+        }
+        return bias
+    }
+}
+
+struct Serial: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serial",
+        abstract: "Serial ports: which exist, their drivers, and who holds them.",
+        subcommands: [List.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The serial ports with driver, USB identity, stable /dev/serial/by-id names and the process holding each.",
+            discussion: "Examples:\n  edge-node serial list\n  edge-node serial list /dev/ttyUSB0 --json"
+        )
+        @Argument(help: "Only these ports (any terminal device, pseudo-terminals included).") var paths: [String] = []
+        @Flag(help: "JSON.") var json = false
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                var output = OutputSink()
+                try SerialCommands.list(paths: paths, json: json, output: &output)
+                output.flush()
             }
         }
     }
