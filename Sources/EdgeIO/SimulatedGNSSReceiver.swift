@@ -84,7 +84,7 @@ public struct SimulatedGNSSReceiver: Sendable {
 
     /// The drive as one text per epoch, for pacing them out in real time.
     public func epochs(through waypoints: [(latitude: Double, longitude: Double)]) -> [String] {
-        var random = Random(seed: seed)
+        var random = NoiseSource(seed: seed)
         let phi = Double.exp(-1 / (20 * rate))
         var errorNorth = noise * random.gaussian(), errorEast = noise * random.gaussian()
         return track(through: waypoints).enumerated().map { index, position in
@@ -156,7 +156,7 @@ public struct SimulatedGNSSReceiver: Sendable {
 
     /// The sky: 10 GPS, 10 BeiDou (C33+ included: gpsd misnumbers those) and 6 Galileo satellites,
     /// turning slowly; signal strength rises with elevation.
-    private func sky(seconds: Double, random: inout Random) -> [Satellite] {
+    private func sky(seconds: Double, random: inout NoiseSource) -> [Satellite] {
         let constellations = [(1, [3, 6, 11, 14, 17, 19, 22, 24, 28, 32]), (4, [6, 9, 14, 16, 21, 26, 33, 35, 39, 42]),
                               (3, [4, 11, 19, 27, 30, 33])]
         var satellites: [Satellite] = []
@@ -172,7 +172,7 @@ public struct SimulatedGNSSReceiver: Sendable {
         return satellites
     }
 
-    private func epoch(latitude: Double, longitude: Double, seconds: Double, state: State, random: inout Random) -> String {
+    private func epoch(latitude: Double, longitude: Double, seconds: Double, state: State, random: inout NoiseSource) -> String {
         let satellites = sky(seconds: seconds, random: &random)
         let usable = satellites.indices.filter { satellites[$0].elevation >= 15 }.sorted { satellites[$0].elevation > satellites[$1].elevation }
         let used = state.outage ? [] : Set(usable.prefix(state.usedLimit))
@@ -249,22 +249,5 @@ public struct SimulatedGNSSReceiver: Sendable {
         let whole = scaled / Int(scale), fraction = scaled % Int(scale)
         let text = decimals > 0 ? "\(whole).\(digits(fraction, decimals))" : "\(whole)"
         return String(repeating: "0", count: max(0, width - text.count)) + text
-    }
-}
-
-/// A small deterministic generator (PCG-style LCG) with Gaussian draws.
-private struct Random {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed &* 2862933555777941757 &+ 3037000493 }
-
-    mutating func uniform() -> Double {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return (Double(state >> 11) + 0.5) / Double(1 << 53)
-    }
-
-    /// Box-Muller.
-    mutating func gaussian() -> Double {
-        (-2 * Double.log(uniform())).squareRoot() * Double.cos(2 * .pi * uniform())
     }
 }

@@ -3,21 +3,18 @@ import NMEAParser
 
 /// What the `edge-node modbus` technician commands do, callable from tests.
 public enum ModbusCommands {
-    /// A register table.
-    public enum Table: String, CaseIterable, Sendable { case coil, discrete, input, holding }
-
     /// One read: where, what, how to decode.
     public struct ReadRequest: Sendable {
         public var transport: ModbusTransport
         public var unit: Int
-        public var table: Table
+        public var table: ModbusTable
         public var address: Int
         public var count: Int
         public var type: ModbusValueType
         public var order: WordOrder
         public var timeout: Duration
 
-        public init(transport: ModbusTransport, unit: Int, table: Table, address: Int, count: Int = 1,
+        public init(transport: ModbusTransport, unit: Int, table: ModbusTable, address: Int, count: Int = 1,
                     type: ModbusValueType = .uint16, order: WordOrder = .abcd, timeout: Duration = .milliseconds(500)) {
             self.transport = transport
             self.unit = unit
@@ -122,5 +119,67 @@ public enum ModbusCommands {
     static func hex(_ word: UInt16) -> String {
         let digits = Array("0123456789ABCDEF")
         return "0x" + String([12, 8, 4, 0].map { digits[Int(word >> UInt16($0)) & 15] })
+    }
+}
+
+extension ModbusCommands {
+    /// Where `simulate modbus` serves and what goes wrong on purpose.
+    public struct Simulation {
+        /// host:port for Modbus TCP (default: the profile's TCP address) ...
+        public var listen: String?
+        /// ... or a serial device or pseudo-terminal for RTU (settings from the profile, or 19200 8E1).
+        public var rtu: String?
+        public var faults = ModbusSimulator.Faults()
+        public var seconds: Double?
+
+        public init() {}
+    }
+
+    /// Reads a fault rule `CODE@TABLE:FROM[-TO]` (e.g. `2@holding:100-119`, `6@input:0`).
+    public static func exceptionRule(_ text: String) throws(EdgeNodeError) -> ModbusSimulator.ExceptionRule {
+        let expected = "--exception '\(text)': expected CODE@TABLE:FROM[-TO], e.g. 2@holding:100-119 or 6@input:0"
+        let parts = text.split(separator: "@")
+        guard parts.count == 2, let code = Int(parts[0]).flatMap(ModbusException.init(rawValue:)) else { throw .input(expected) }
+        let place = parts[1].split(separator: ":")
+        guard place.count == 2, let table = ModbusTable(rawValue: String(place[0])) else { throw .input(expected) }
+        let bounds = place[1].split(separator: "-").map { Int($0) }
+        guard let from = bounds.first ?? nil, let to = bounds.count == 2 ? bounds[1] : from, from >= 0, to >= from, bounds.count <= 2 else {
+            throw .input(expected)
+        }
+        return ModbusSimulator.ExceptionRule(table: table, range: from..<(to + 1), code: code)
+    }
+
+    /// Serves `profilePath`'s units until `seconds` pass (nil: until interrupted); `announce`
+    /// gets where, once listening.
+    public static func simulate(profilePath: String, _ simulation: Simulation, announce: (String) -> Void) throws(EdgeNodeError) {
+        let profile = try ModbusProfileFile.load(profilePath)
+        let simulator = ModbusSimulator(profile: profile, faults: simulation.faults)
+        let points = profile.units.reduce(0) { $0 + $1.points.count }
+        let what = "\(profile.name): \(profile.units.count) unit\(profile.units.count == 1 ? "" : "s"), \(points) points"
+        do throws(ModbusError) {
+            if let device = simulation.rtu {
+                var settings = SerialSettings(baud: 19_200, parity: .even)
+                if case .rtu(_, let profiled) = profile.transport { settings = profiled }
+                try simulator.serveRTU(device: device, settings: settings)
+                announce("serving \(what) on \(device) (RTU \(settings.baud) \(settings.dataBits)\(settings.parity.rawValue)\(settings.stopBits))")
+            } else {
+                var host = "127.0.0.1", port = 1502
+                if case .tcp(let profiledHost, let profiledPort) = profile.transport { (host, port) = (profiledHost, profiledPort) }
+                if let listen = simulation.listen {
+                    let parts = listen.split(separator: ":")
+                    guard parts.count == 2, let number = Int(parts[1]), (0...65_535).contains(number) else {
+                        throw .invalidRequest("--listen '\(listen)': expected HOST:PORT, e.g. 127.0.0.1:1502")
+                    }
+                    (host, port) = (String(parts[0]), number)
+                }
+                let bound = try simulator.listen(host: host, port: port)
+                announce("serving \(what) on \(host):\(bound) (TCP)")
+            }
+        } catch {
+            if case .invalidRequest(let reason) = error { throw .input(reason) }
+            throw .runtime("\(error)")
+        }
+        let deadline = simulation.seconds.map { monotonicSeconds() + $0 }
+        simulator.run { deadline.map { monotonicSeconds() >= $0 } ?? false }
     }
 }

@@ -42,14 +42,15 @@ public struct YAMLValue {
     /// An input error at this node.
     public func error(_ message: String) -> EdgeNodeError { .input("\(location): \(message)") }
 
-    /// The entries of a mapping; a key outside `keys` is an error, and so is a missing `required` one.
-    public func mapping(_ what: String, keys: Set<String>, required: Set<String> = []) throws(EdgeNodeError) -> [String: YAMLValue] {
+    /// The entries of a mapping; a key outside `keys` (nil: any key) is an error, and so is a
+    /// missing `required` one.
+    public func mapping(_ what: String, keys: Set<String>?, required: Set<String> = []) throws(EdgeNodeError) -> [String: YAMLValue] {
         guard case .mapping(let mapping) = node else { throw error("expected \(what) (a mapping)") }
         var result: [String: YAMLValue] = [:]
         for (key, value) in mapping {
             let name = key.string ?? ""
-            guard keys.contains(name) else {
-                throw YAMLValue(node: key, file: file).error("unknown key '\(name)' in \(what); expected one of \(keys.sorted().joined(separator: ", "))")
+            guard keys?.contains(name) ?? true else {
+                throw YAMLValue(node: key, file: file).error("unknown key '\(name)' in \(what); expected one of \(keys!.sorted().joined(separator: ", "))")
             }
             result[name] = YAMLValue(node: value, file: file)
         }

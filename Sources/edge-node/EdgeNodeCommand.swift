@@ -417,7 +417,7 @@ struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Simulated twins of the gateway's devices, for trying things without hardware.",
-        subcommands: [GNSSReceiver.self, GPIOBoard.self]
+        subcommands: [GNSSReceiver.self, GPIOBoard.self, ModbusDevice.self]
     )
 
     struct GNSSReceiver: ParsableCommand {
@@ -529,6 +529,70 @@ extension Simulate {
                 options.json = json
                 var output = OutputSink()
                 try GPIOCommands.watch(chip: PlantGPIOScenario.chipName, options, output: &output)
+            }
+        }
+    }
+}
+
+extension Simulate {
+    struct ModbusDevice: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "modbus",
+            abstract: "Serve a device profile's units as a Modbus TCP or RTU device, with faults on request.",
+            discussion: """
+            Serves every point of the profile with its 'simulate' generator (constant, text, ramp,
+            sine, noise, replay of a CSV), keeps what clients write to read-write points, and answers
+            exception 2 on every address no point declares. TCP takes several clients at once; --rtu
+            serves a serial port or pseudo-terminal (e.g. one end of a socat pty pair).
+
+            Examples:
+              edge-node simulate modbus --profile devices/modbus/line-plc.yaml --listen 127.0.0.1:1502
+              mbpoll -m tcp -p 1502 -a 1 -r 1 -c 2 -t 4:float -B 127.0.0.1
+              socat pty,raw,echo=0,link=/tmp/rtu-a pty,raw,echo=0,link=/tmp/rtu-b &
+              edge-node simulate modbus --profile devices/modbus/vfd.yaml --rtu /tmp/rtu-a --line-timing
+              edge-node simulate modbus --profile devices/modbus/energy-meter.yaml --exception 6@input:0-9 --drop-every 10
+            """
+        )
+        @Option(help: "The device profile.") var profile: String
+        @Option(help: "HOST:PORT for Modbus TCP (default: the profile's TCP address, or 127.0.0.1:1502).") var listen: String?
+        @Option(help: "Serve Modbus RTU on this serial device or pseudo-terminal instead.") var rtu: String?
+        @Option(help: "Delay before every reply, milliseconds.") var delay: Double = 0
+        @Option(help: "Exception CODE@TABLE:FROM[-TO] for requests touching the range; repeatable.") var exception: [String] = []
+        @Option(help: "Drop every Nth reply.") var dropEvery = 0
+        @Option(help: "Reply with a wrong unit id to every Nth request.") var wrongUnitEvery = 0
+        @Option(help: "Close each TCP connection after N requests.") var disconnectAfter = 0
+        @Option(help: "A unit that never answers (a dead slave); repeatable.") var silentUnit: [Int] = []
+        @Option(help: "Answer the first N requests with exception 6 (busy).") var busy = 0
+        @Flag(help: "RTU: hold each reply for the time request and reply take on the wire at the profile's baud.") var lineTiming = false
+        @Option(help: "Stop after this many seconds (default: until interrupted).") var seconds: Double?
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                guard listen == nil || rtu == nil else { throw .input("--listen (TCP) or --rtu (serial), not both") }
+                guard delay >= 0, dropEvery >= 0, wrongUnitEvery >= 0, disconnectAfter >= 0, busy >= 0 else {
+                    throw .input("fault settings cannot be negative")
+                }
+                var simulation = ModbusCommands.Simulation()
+                simulation.listen = listen
+                simulation.rtu = rtu
+                simulation.seconds = seconds
+                simulation.faults.responseDelay = delay / 1000
+                for rule in exception { simulation.faults.exceptions.append(try ModbusCommands.exceptionRule(rule)) }
+                simulation.faults.dropEvery = dropEvery
+                simulation.faults.wrongUnitEvery = wrongUnitEvery
+                simulation.faults.disconnectAfter = disconnectAfter
+                simulation.faults.silentUnits = Set(silentUnit)
+                simulation.faults.busyReplies = busy
+                if lineTiming {
+                    guard rtu != nil else { throw .input("--line-timing is for --rtu") }
+                    let profile = try ModbusProfileFile.load(self.profile)
+                    if case .rtu(_, let settings) = profile.transport { simulation.faults.lineBaud = settings.baud } else { simulation.faults.lineBaud = 19_200 }
+                }
+                try ModbusCommands.simulate(profilePath: profile, simulation) { line in
+                    var output = OutputSink()
+                    output.write(line + "\n")
+                    output.flush()
+                }
             }
         }
     }
@@ -687,7 +751,7 @@ struct Serial: ParsableCommand {
     }
 }
 
-extension ModbusCommands.Table: ExpressibleByArgument {}
+extension ModbusTable: ExpressibleByArgument {}
 extension WordOrder: ExpressibleByArgument {}
 
 /// Where the device is and how to reach it: TCP or RTU, the unit, the timeout.
@@ -715,8 +779,8 @@ struct ModbusTarget: ParsableArguments {
 }
 
 /// What to read or write and how to decode it.
-struct ModbusPoint: ParsableArguments {
-    @Option(help: "coil, discrete, input or holding.") var table: ModbusCommands.Table
+struct ModbusSelection: ParsableArguments {
+    @Option(help: "coil, discrete, input or holding.") var table: ModbusTable
     @Option(help: "0-based protocol address (40001 in 4xxxx notation is address 0).") var address: Int
     @Option(help: "How many values.") var count: Int = 1
     @Option(help: "int16, uint16, int32, uint32, int64, uint64, float32, float64, bit:N or string:N.") var type = "uint16"
@@ -752,7 +816,7 @@ struct Modbus: ParsableCommand {
             """
         )
         @OptionGroup var target: ModbusTarget
-        @OptionGroup var point: ModbusPoint
+        @OptionGroup var point: ModbusSelection
         @Flag(help: "{\"values\": [...], \"registers\": [...]}") var json = false
 
         func run() throws {
@@ -773,7 +837,7 @@ struct Modbus: ParsableCommand {
             """
         )
         @OptionGroup var target: ModbusTarget
-        @OptionGroup var point: ModbusPoint
+        @OptionGroup var point: ModbusSelection
         @Option(help: "The value (a number; for a coil 1/0, on/off).") var value: String
         @Flag(help: "Confirm: writing changes the plant.") var yes = false
 
