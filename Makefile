@@ -3,7 +3,7 @@
 
 SWIFT      ?= swift
 BUILD_APT  := libkissfft-dev libproj-dev libgpiod-dev libmodbus-dev
-PEER_APT   := gpsd-clients libgeographiclib-dev socat
+PEER_APT   := gpsd-clients libgeographiclib-dev socat mbpoll
 # Python peers as module[:package] (the package to install when the module is missing).
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform pymodbus serial:pyserial
 SHARED     ?= ../shared/data

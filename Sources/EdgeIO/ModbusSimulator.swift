@@ -64,6 +64,7 @@ public final class ModbusSimulator: @unchecked Sendable {
     private let start: Double
     private var context: OpaquePointer?
     private var listener: Int32 = -1
+    private var isRTU = false
     private var clients: [(descriptor: Int32, requests: Int)] = []
     private var units: [Int: SimulatedUnit] = [:]
     private var noise = NoiseSource(seed: 7)
@@ -86,13 +87,20 @@ public final class ModbusSimulator: @unchecked Sendable {
     }
 
     deinit {
-        for client in clients { close(client.descriptor) }
-        if listener >= 0 { close(listener) }
+        closeConnections()
         if let context {
-            if listener < 0 { modbus_close(context) }   // RTU: the port (TCP sockets are closed above)
+            if isRTU { modbus_close(context) }   // the port (TCP sockets are closed above)
             modbus_free(context)
         }
         for unit in units.values { unit.free() }
+    }
+
+    /// Closes the listening socket and every client connection (TCP).
+    private func closeConnections() {
+        for client in clients { close(client.descriptor) }
+        clients = []
+        if listener >= 0 { close(listener) }
+        listener = -1
     }
 
     /// Listens for Modbus TCP on `host`:`port` (0: a free port); returns the port.
@@ -119,13 +127,16 @@ public final class ModbusSimulator: @unchecked Sendable {
             throw .invalidRequest("cannot create a Modbus RTU server on \(device)")
         }
         context = created
+        isRTU = true
         guard modbus_connect(created) == 0 else { throw .connection("\(device): \(String(cString: modbus_strerror(errno)))") }
     }
 
-    /// Serves until `shouldStop` says so (checked every 50 ms).
+    /// Serves until `shouldStop` says so (checked every 50 ms); then closes its TCP sockets, as a
+    /// device that goes away does.
     public func run(shouldStop: () -> Bool) {
         guard let context else { return }
-        let rtu = listener < 0
+        defer { closeConnections() }
+        let rtu = isRTU
         var query = [UInt8](repeating: 0, count: Int(MODBUS_TCP_MAX_ADU_LENGTH))
         while !shouldStop() {
             var descriptors = rtu ? [pollfd(fd: modbus_get_socket(context), events: Int16(POLLIN), revents: 0)]
@@ -180,7 +191,7 @@ public final class ModbusSimulator: @unchecked Sendable {
         guard !faults.silentUnits.contains(unitID) else { return }
         guard let unit = units[unitID] else {
             // A TCP gateway says the target did not answer; an RTU device that is not there is silent.
-            if listener >= 0 { reply(exception: .gatewayTargetFailedToRespond, query, context) }
+            if !isRTU { reply(exception: .gatewayTargetFailedToRespond, query, context) }
             return
         }
         if faults.dropEvery > 0 && count % faults.dropEvery == 0 {
