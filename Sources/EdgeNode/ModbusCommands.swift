@@ -183,3 +183,94 @@ extension ModbusCommands {
         simulator.run { deadline.map { monotonicSeconds() >= $0 } ?? false }
     }
 }
+
+extension ModbusCommands {
+    /// Which unit ids answer on a bus: a unit that answers anything (values or an exception other
+    /// than the gateway's "no target") is there. `progress` gets (done, total) after each id.
+    public static func scan(_ transport: ModbusTransport, units: ClosedRange<Int>, timeout: Duration,
+                            progress: (Int, Int) -> Void) throws(EdgeNodeError) -> [(unit: Int, answer: String)] {
+        let client = try connect(transport, timeout: timeout)
+        var found: [(unit: Int, answer: String)] = []
+        for (done, unit) in units.enumerated() {
+            do {
+                let registers = try client.readHoldingRegisters(unit: unit, address: 0, count: 1)
+                found.append((unit, "holding 0 = \(registers[0])"))
+            } catch .exception(let code) where code != .gatewayPathUnavailable && code != .gatewayTargetFailedToRespond {
+                found.append((unit, code.description))
+            } catch .connection(let reason) {
+                throw .runtime("\(transport): \(reason)")
+            } catch {
+                // No answer (or a gateway's "no such target"): nobody at this id.
+            }
+            progress(done + 1, units.count)
+        }
+        return found
+    }
+
+    /// A scan's result: a line per unit, or `{"units": [{"unit": N, "answer": "..."}]}`.
+    public static func render(scan found: [(unit: Int, answer: String)], json: Bool) -> String {
+        guard json else { return found.isEmpty ? "no unit answered\n" : found.map { "unit \($0.unit): \($0.answer)\n" }.joined() }
+        var w = JSONWriter()
+        w.raw("{\"units\":[")
+        for (index, entry) in found.enumerated() {
+            if index > 0 { w.raw(",") }
+            w.raw("{\"unit\":"); w.integer(entry.unit); w.key("answer"); w.string(entry.answer); w.raw("}")
+        }
+        w.raw("]}\n")
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// Polls a profile's points live: one row per reading (JSON Lines with `json`), for `seconds`
+    /// (nil: until interrupted). `transport` overrides the profile's bus.
+    public static func poll(profilePath: String, transport: ModbusTransport?, seconds: Double?, json: Bool,
+                            output: inout OutputSink) throws(EdgeNodeError) {
+        var profile = try ModbusProfileFile.load(profilePath)
+        if let transport { profile.transport = transport }
+        let poller = ModbusPoller(profile: profile)
+        let start = monotonicSeconds()
+        if !json {
+            output.write("\(profile.name) at \(profile.transport): \(profile.units.reduce(0) { $0 + $1.points.count }) points in groups "
+                         + profile.groups.map { "\($0.name) every \(format($0.period, 1)) s" }.joined(separator: ", ") + "\n")
+            output.write("t s       point                          value                unit     quality   registers\n")
+        }
+        poller.run(shouldStop: { seconds.map { monotonicSeconds() - start >= $0 } ?? false }) { report in
+            for (point, error) in report.writes { output.write("write \(point): \(error ?? "done")\n") }
+            for reading in report.readings {
+                let quality: String = switch reading.quality {
+                case .good: "good"
+                case .stale(let reason): "stale: \(reason)"
+                case .bad(let reason): "bad: \(reason)"
+                }
+                if json {
+                    var w = JSONWriter(capacity: 256)
+                    w.raw("{\"t\":"); w.fixed(reading.timestamp - start, decimals: 3)
+                    w.key("point"); w.string(reading.point)
+                    w.key("value")
+                    switch reading.value {
+                    case .text(let text)?: w.string(text)
+                    case let value?: if let number = value.doubleValue, number.isFinite { w.fixed(number, decimals: 6) } else { w.raw("null") }
+                    case nil: w.raw("null")
+                    }
+                    w.key("unit"); if let unit = reading.unit { w.string(unit) } else { w.raw("null") }
+                    w.key("quality"); w.string(quality)
+                    w.key("registers"); w.raw("[")
+                    for (index, word) in reading.raw.enumerated() {
+                        if index > 0 { w.raw(",") }
+                        w.integer(Int(word))
+                    }
+                    w.raw("]}\n")
+                    w.withBytes { output.write($0) }
+                } else {
+                    let value: String = switch reading.value {
+                    case .number(let number)?: format(number, 3)
+                    case let other?: other.description
+                    case nil: "-"
+                    }
+                    output.write(format(reading.timestamp - start, 3).padding(10) + reading.point.padding(31) + value.padding(21)
+                                 + (reading.unit ?? "").padding(9) + quality.padding(10) + reading.raw.map(hex).joined(separator: " ") + "\n")
+                }
+            }
+            output.flush()
+        }
+    }
+}

@@ -3,22 +3,24 @@ import Testing
 @testable import EdgeIO
 import EdgeNode
 
-/// A pymodbus TCP server on a free loopback port for the duration of a test.
+/// A pymodbus server for the duration of a test: Modbus TCP on a free loopback port, or RTU
+/// (19200 8N1) on a serial device or pseudo-terminal.
 final class PymodbusServer {
     let port: Int
     private let process = Process()
     private let input = Pipe()
 
-    init() throws {
+    init(rtu device: String? = nil) throws {
         port = Int.random(in: 20_000...40_000)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repository.appendingPathComponent("Tests/EdgeNodeTests/Peers/modbus_server.py").path, String(port)]
+        process.arguments = ["python3", repository.appendingPathComponent("Tests/EdgeNodeTests/Peers/modbus_server.py").path, device ?? String(port)]
         let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
         _ = output.fileHandleForReading.availableData // "ready"
+        guard device == nil else { usleep(500_000); return }  // the serial port opens right after "ready"
         // The listening socket comes up right after "ready": retry the first connection briefly.
         for _ in 0..<50 {
             if (try? ModbusClient(.tcp(host: "127.0.0.1", port: port))) != nil { return }
@@ -31,6 +33,41 @@ final class PymodbusServer {
         // Foundation's process monitor must not outlive the Process.
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
+    }
+}
+
+/// A child process stopped with SIGKILL at the end of the test (children of the test runner
+/// have SIGTERM blocked); `ready` is its first output.
+final class ChildProcess {
+    let process = Process()
+    let ready: String
+
+    init(_ executable: String, _ arguments: [String], waitForOutput: Bool = true) throws {
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        ready = waitForOutput ? String(decoding: output.fileHandleForReading.availableData, as: UTF8.self) : ""
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// Two linked pseudo-terminals from socat: what one end writes the other reads, like a serial cable.
+final class SocatPair {
+    let a: String, b: String
+    private let child: ChildProcess
+
+    init() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-rtu-\(UUID().uuidString)").path
+        (a, b) = (base + "-a", base + "-b")
+        child = try ChildProcess("socat", ["pty,raw,echo=0,link=\(a)", "pty,raw,echo=0,link=\(b)"], waitForOutput: false)
+        for _ in 0..<100 where !(FileManager.default.fileExists(atPath: a) && FileManager.default.fileExists(atPath: b)) { usleep(20_000) }
     }
 }
 

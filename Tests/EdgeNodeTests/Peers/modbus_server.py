@@ -1,10 +1,13 @@
 """A pymodbus TCP server for the Modbus tests: unit 1 with known registers, coils and inputs
 (holding 0-99, input 0-49, coils 0-31, discrete inputs 0-15; anything else answers exception 2).
-Usage: python3 modbus_server.py PORT; prints "ready" when listening, exits when its standard input
-closes (pymodbus handles SIGTERM itself and keeps serving)."""
+Usage: python3 modbus_server.py PORT (Modbus TCP on 127.0.0.1) or python3 modbus_server.py DEVICE
+(Modbus RTU at 19200 8N1 on a serial device or pseudo-terminal: pyserial cannot set parity on a
+pseudo-terminal, tcsetattr answers EINVAL); prints "ready" when serving, exits
+when its standard input closes (pymodbus handles SIGTERM itself and keeps serving)."""
 import asyncio, os, struct, sys, threading
 from pymodbus.datastore import ModbusDeviceContext, ModbusSequentialDataBlock, ModbusServerContext
-from pymodbus.server import StartAsyncTcpServer
+from pymodbus import FramerType
+from pymodbus.server import StartAsyncSerialServer, StartAsyncTcpServer
 
 def words(fmt, value):
     raw = struct.pack(">" + fmt, value)
@@ -29,6 +32,10 @@ async def main():
                                  co=ModbusSequentialDataBlock(1, coils), di=ModbusSequentialDataBlock(1, discrete))
     context = ModbusServerContext(devices={1: device}, single=False)
     print("ready", flush=True)
-    await StartAsyncTcpServer(context=context, address=("127.0.0.1", int(sys.argv[1])))
+    if sys.argv[1].startswith("/"):
+        await StartAsyncSerialServer(context=context, port=sys.argv[1], framer=FramerType.RTU, baudrate=19200,
+                                     parity="N", bytesize=8, stopbits=1)
+    else:
+        await StartAsyncTcpServer(context=context, address=("127.0.0.1", int(sys.argv[1])))
 
 asyncio.run(main())
