@@ -68,6 +68,9 @@ public enum ModbusTransport: Sendable, Equatable {
 public final class ModbusClient {
     public let transport: ModbusTransport
     private let context: OpaquePointer
+    /// The last request timed out or got a reply that was not its own: its real reply may still
+    /// arrive, so the next request flushes first.
+    private var mayHaveStaleReply = false
 
     /// Creates a client and connects.
     public init(_ transport: ModbusTransport, timeout: Duration = .milliseconds(500)) throws(ModbusError) {
@@ -174,6 +177,10 @@ public final class ModbusClient {
     private func perform(_ unit: Int, _ call: () -> Int32) throws(ModbusError) {
         guard (0...247).contains(unit) || unit == 255 else { throw .invalidRequest("unit id \(unit) is outside 0-247 (and 255)") }
         modbus_set_slave(context, Int32(unit))
+        if mayHaveStaleReply {
+            modbus_flush(context)
+            mayHaveStaleReply = false
+        }
         guard call() == -1 else { return }
         let code = errno
         if code > MODBUS_ENOBASE, let exception = ModbusException(rawValue: Int(code) - Int(MODBUS_ENOBASE)), exception.rawValue <= 11 {
@@ -181,12 +188,15 @@ public final class ModbusClient {
         }
         switch code {
         case ETIMEDOUT:
-            modbus_flush(context)   // a late reply must not answer the next request
+            // A late reply must not answer the next request: flushed now and before the next one.
+            modbus_flush(context)
+            mayHaveStaleReply = true
             throw .timeout
         case ECONNRESET, ECONNREFUSED, EPIPE, EBADF, EIO, ENOTCONN:
             throw .connection("\(transport.description): \(String(cString: modbus_strerror(code)))")
         default:
             modbus_flush(context)
+            mayHaveStaleReply = true
             throw .invalidResponse(String(cString: modbus_strerror(code)))
         }
     }

@@ -150,10 +150,18 @@ public enum ModbusProfileFile {
         if let deadband, deadband < 0 { throw f["deadband"]!.error("a deadband cannot be negative") }
         let scale = try f["scale"]?.double("a scale factor") ?? 1
         guard scale != 0 else { throw f["scale"]!.error("a scale of 0 loses the value") }
+        let generator = try f["simulate"].map { node throws(EdgeNodeError) in try self.generator(node, directory: directory) }
+        var isString = false
+        if case .string = type { isString = true }
+        var isText = false
+        if case .text = generator { isText = true }
+        if let generator, isString != isText {
+            throw f["simulate"]!.error(isString ? "a string point is simulated with text: ..." : "text: is for string points; this one is \(type?.description ?? "bool")")
+        }
         return ModbusPoint(name: name, table: pointTable, address: address, type: type, order: order, scale: scale,
                            offset: try f["offset"]?.double("an offset") ?? 0, unit: try f["unit"]?.string("a unit"), writable: writable,
                            group: group, deadband: deadband, invalid: try f["invalid"]?.double("the raw invalid value"),
-                           generator: try f["simulate"].map { node throws(EdgeNodeError) in try generator(node, directory: directory) })
+                           generator: generator)
     }
 
     /// A protocol address from the profile's convention; modicon addresses also say their table.

@@ -41,6 +41,8 @@ struct ModbusProfileTests {
         ("addressing: modicon\nunits:\n  - id: 1\n    points:\n      - {name: a, table: input, address: 40001}\n",
          "5:26: modicon address 40001 is in the holding table, not input"),
         ("units:\n  - id: 300\n    points: []\n", "2:9: a unit id is 1-247, not 300"),
+        ("units:\n  - id: 1\n    points:\n      - {name: a, table: holding, address: 0, simulate: {text: x}}\n",
+         "4:57: text: is for string points; this one is uint16"),
         ("units:\n  - id: 1\n    points:\n      - {name: a, table: coil, address: 0, type: int16}\n",
          "4:50: a coil holds one bit: its type is bool"),
     ]) func mistakesNameTheirPlace(body: String, message: String) throws {
