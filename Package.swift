@@ -64,11 +64,12 @@ let package = Package(
         .executableTarget(name: "pm-bench", dependencies: ["PredictiveMaintenance"], path: "bench/pm-bench"),
         .executableTarget(name: "patrol-bench", dependencies: ["PatrolAgent", "EdgeNode"], path: "bench/patrol-bench"),
         .executableTarget(name: "io-bench", dependencies: ["EdgeIO"], path: "bench/io-bench"),
+        .executableTarget(name: "modbus-bench", dependencies: ["EdgeIO", "EdgeNode"], path: "bench/modbus-bench"),
         .testTarget(name: "NMEAParserTests", dependencies: ["NMEAParser"]),
         .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
         .testTarget(name: "PatrolAgentTests", dependencies: ["PatrolAgent"]),
         .testTarget(name: "EdgeIOTests", dependencies: ["EdgeIO", "NMEAParser"]),
-        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "NMEAParser", "EdgeIO"]),
+        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "NMEAParser", "EdgeIO"], exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]
 )

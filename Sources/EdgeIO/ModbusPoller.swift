@@ -284,12 +284,7 @@ public final class ModbusPoller {
             case .failure(.exception(.illegalDataAddress)) where read.points.count > 1:
                 // Split in halves and remember: the device has a hole the profile does not declare.
                 answered.insert(unit.id)
-                let halves = [Array(read.points.prefix(read.points.count / 2)), Array(read.points.dropFirst(read.points.count / 2))].map { points in
-                    ModbusPlannedRead(unit: read.unit, table: read.table,
-                                      range: points.map { unit.points[$0].address }.min()!..<points.map { unit.points[$0].span.upperBound }.max()!,
-                                      points: points)
-                }
-                plans[group]!.replaceSubrange((index - 1)..<index, with: halves)
+                plans[group]!.replaceSubrange((index - 1)..<index, with: Self.halves(of: read, in: unit))
                 statistics.splits += 1
                 index -= 1
             case .failure(.exception(let code)):
@@ -313,6 +308,29 @@ public final class ModbusPoller {
                 }
             }
             health[unit.id] = state
+        }
+    }
+
+    /// Two reads for the points of `read`, split at the gap between points nearest the middle of
+    /// its range (where an undeclared register most likely is), or in the middle of the points
+    /// when they have no gap.
+    static func halves(of read: ModbusPlannedRead, in unit: ModbusUnit) -> [ModbusPlannedRead] {
+        let points = read.points.sorted { unit.points[$0].address < unit.points[$1].address }
+        let middle = Double(read.range.lowerBound + read.range.upperBound) / 2
+        var cut = points.count / 2, best = Double.infinity
+        var covered = unit.points[points[0]].span.upperBound
+        for index in 1..<points.count {
+            let start = unit.points[points[index]].address
+            if start > covered, abs(Double(covered + start) / 2 - middle) < best {
+                best = abs(Double(covered + start) / 2 - middle)
+                cut = index
+            }
+            covered = max(covered, unit.points[points[index]].span.upperBound)
+        }
+        return [Array(points[..<cut]), Array(points[cut...])].map { part in
+            ModbusPlannedRead(unit: read.unit, table: read.table,
+                              range: part.map { unit.points[$0].address }.min()!..<part.map { unit.points[$0].span.upperBound }.max()!,
+                              points: part)
         }
     }
 

@@ -83,7 +83,7 @@ public final class ModbusSimulator: @unchecked Sendable {
         self.clock = clock
         start = clock()
         for unit in profile.units { units[unit.id] = SimulatedUnit(unit) }
-        for unit in units.values { unit.refresh(at: 0, noise: &noise, all: true) }
+        for unit in units.values { unit.initialize(noise: &noise) }
     }
 
     deinit {
@@ -208,12 +208,11 @@ public final class ModbusSimulator: @unchecked Sendable {
             }
             guard unit.declares(table, range, forWriting: write) else { return reply(exception: .illegalDataAddress, query, context) }
         }
-        unit.refresh(at: clock() - start, noise: &noise, all: false)
+        unit.refresh(at: clock() - start, noise: &noise, touching: access.ranges.filter { !$0.write }.map { ($0.table, $0.range) })
         if faults.wrongUnitEvery > 0 && count % faults.wrongUnitEvery == 0 { query[header - 1] = UInt8((unitID % 247) + 1) }
         let sent = query.withUnsafeBufferPointer { modbus_reply(context, $0.baseAddress!, Int32(length), unit.mapping) }
         if sent > 0 {
             counterState.withLock { $0.replies += 1 }
-            if access.ranges.contains(where: \.write) { unit.noteWrites(access.ranges.filter(\.write).map { ($0.table, $0.range) }) }
         }
     }
 
@@ -288,58 +287,67 @@ private struct Access {
     }
 }
 
-/// One simulated device: its libmodbus mapping, which addresses its points declare, and the
-/// writable points' values (kept once written).
+/// One simulated device: its libmodbus mapping (writable points keep what clients write; the
+/// generators drive the others), and which addresses its points declare.
 private final class SimulatedUnit {
     let unit: ModbusUnit
     let mapping: UnsafeMutablePointer<modbus_mapping_t>
-    private var declared: [ModbusTable: Set<Int>] = [:]
-    private var writable: [ModbusTable: Set<Int>] = [:]
-    /// Writable points once a client has written them: the generator no longer drives them.
-    private var written: Set<String> = []
+    private var declared: [ModbusTable: AddressSet] = [:]
+    private var writable: [ModbusTable: AddressSet] = [:]
+    /// Per table, the points whose value changes over time (not constant, not writable).
+    private var varying: [ModbusTable: [Int]] = [:]
 
     init(_ unit: ModbusUnit) {
         self.unit = unit
         func size(_ table: ModbusTable) -> Int32 { Int32(unit.points.filter { $0.table == table }.map(\.span.upperBound).max() ?? 0) }
         mapping = modbus_mapping_new(size(.coil), size(.discrete), size(.holding), size(.input))
-        for point in unit.points {
-            declared[point.table, default: []].formUnion(point.span)
-            if point.writable { writable[point.table, default: []].formUnion(point.span) }
+        for (index, point) in unit.points.enumerated() {
+            declared[point.table, default: AddressSet()].insert(point.span)
+            if point.writable { writable[point.table, default: AddressSet()].insert(point.span) }
+            switch point.generator {
+            case .constant?, .text?, nil: break
+            default: if !point.writable { varying[point.table, default: []].append(index) }
+            }
         }
     }
 
     func free() { modbus_mapping_free(mapping) }
 
     func declares(_ table: ModbusTable, _ range: Range<Int>, forWriting: Bool) -> Bool {
-        let set = (forWriting ? writable : declared)[table] ?? []
-        return range.allSatisfy { set.contains($0) }
+        (forWriting ? writable : declared)[table]?.contains(range) ?? false
     }
 
-    func noteWrites(_ ranges: [(table: ModbusTable, range: Range<Int>)]) {
-        for point in unit.points where ranges.contains(where: { $0.table == point.table && $0.range.overlaps(point.span) }) {
-            written.insert(point.name)
-        }
+    /// Every point's first value, writable and constant ones included.
+    func initialize(noise: inout NoiseSource) {
+        for point in unit.points { refresh(point, at: 0, noise: &noise) }
     }
 
-    /// Puts the generators' values at `seconds` into the mapping (`all`: writable points too).
-    func refresh(at seconds: Double, noise: inout NoiseSource, all: Bool) {
-        for point in unit.points where all || !(point.writable || written.contains(point.name)) {
-            guard let generator = point.generator else { continue }
-            let engineering: Double
-            switch generator {
-            case .constant(let value): engineering = value
-            case .text(let text):
-                var bytes = Array(text.utf8.prefix(point.count * 2))
-                bytes += Array(repeating: 0, count: point.count * 2 - bytes.count)
-                for index in 0..<point.count { mapping.pointee.tab_registers[point.address + index] = UInt16(bytes[2 * index]) << 8 | UInt16(bytes[2 * index + 1]) }
-                continue
-            case .ramp(let from, let to, let period): engineering = from + (to - from) * (seconds.truncatingRemainder(dividingBy: period) / period)
-            case .sine(let mean, let amplitude, let period): engineering = mean + amplitude * Double.sin(2 * .pi * seconds / period)
-            case .noise(let mean, let sigma): engineering = mean + sigma * noise.gaussian()
-            case .replay(let values, let interval): engineering = values[Int(seconds / interval) % values.count]
+    /// Puts the generators' values at `seconds` into the registers a read touches (points that
+    /// are constant, or writable, keep theirs).
+    func refresh(at seconds: Double, noise: inout NoiseSource, touching ranges: [(table: ModbusTable, range: Range<Int>)]) {
+        for (table, range) in ranges {
+            for index in varying[table] ?? [] where unit.points[index].span.overlaps(range) {
+                refresh(unit.points[index], at: seconds, noise: &noise)
             }
-            store(point, raw: (engineering - point.offset) / point.scale)
         }
+    }
+
+    private func refresh(_ point: ModbusPoint, at seconds: Double, noise: inout NoiseSource) {
+        guard let generator = point.generator else { return }
+        let engineering: Double
+        switch generator {
+        case .constant(let value): engineering = value
+        case .text(let text):
+            var bytes = Array(text.utf8.prefix(point.count * 2))
+            bytes += Array(repeating: 0, count: point.count * 2 - bytes.count)
+            for index in 0..<point.count { mapping.pointee.tab_registers[point.address + index] = UInt16(bytes[2 * index]) << 8 | UInt16(bytes[2 * index + 1]) }
+            return
+        case .ramp(let from, let to, let period): engineering = from + (to - from) * (seconds.truncatingRemainder(dividingBy: period) / period)
+        case .sine(let mean, let amplitude, let period): engineering = mean + amplitude * Double.sin(2 * .pi * seconds / period)
+        case .noise(let mean, let sigma): engineering = mean + sigma * noise.gaussian()
+        case .replay(let values, let interval): engineering = values[Int(seconds / interval) % values.count]
+        }
+        store(point, raw: (engineering - point.offset) / point.scale)
     }
 
     private func store(_ point: ModbusPoint, raw: Double) {
@@ -385,5 +393,18 @@ struct NoiseSource {
             return (Double(state >> 11) + 0.5) / Double(1 << 53)
         }
         return (-2 * Double.log(uniform())).squareRoot() * Double.cos(2 * .pi * uniform())
+    }
+}
+
+/// Addresses 0-65535 as a bit set.
+private struct AddressSet {
+    private var words = [UInt64](repeating: 0, count: 1024)
+
+    mutating func insert(_ range: Range<Int>) {
+        for address in range { words[address >> 6] |= 1 << UInt64(address & 63) }
+    }
+
+    func contains(_ range: Range<Int>) -> Bool {
+        range.allSatisfy { $0 < 65_536 && words[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
     }
 }
