@@ -2,7 +2,7 @@
 # Every target installs what it needs (apt packages, pip peers) when it is missing.
 
 SWIFT      ?= swift
-BUILD_APT  := libkissfft-dev libproj-dev libgpiod-dev libmodbus-dev
+BUILD_APT  := pkg-config libkissfft-dev libproj-dev libgpiod-dev libmodbus-dev
 PEER_APT   := gpsd-clients libgeographiclib-dev socat mbpoll
 # Python peers as module[:package] (the package to install when the module is missing).
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform pymodbus serial:pyserial
@@ -55,10 +55,12 @@ bench: deps
 	$(SWIFT) build -c release --product pm-bench
 	$(SWIFT) build -c release --product patrol-bench
 	$(SWIFT) build -c release --product io-bench
+	$(SWIFT) build -c release --product modbus-bench
 	bench/run-nmea
 	bench/run-pm
 	bench/run-patrol
 	bench/run-io
+	bench/run-modbus
 
 clean:
 	rm -rf .build .build-tsan bench/out

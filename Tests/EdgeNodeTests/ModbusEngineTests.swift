@@ -288,3 +288,57 @@ struct ModbusFaultTests {
         #expect(server.simulator.counters.connections == 4)
     }
 }
+
+@Suite("Modbus simulator generators")
+struct ModbusGeneratorTests {
+    /// A replayed CSV column (header skipped) and a ramp, on the simulator's injected clock.
+    @Test func replayAndRamp() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "time,flow\n0,10.5\n1,11.25\n2,12.0\n".write(to: directory.appendingPathComponent("flow.csv"), atomically: true, encoding: .utf8)
+        try """
+            device: replay
+            bus: {tcp: {host: 127.0.0.1}}
+            units:
+              - id: 1
+                points:
+                  - {name: flow, table: input, address: 0, type: float32, simulate: {replay: {file: flow.csv, column: 2, interval: 1}}}
+                  - {name: level, table: input, address: 2, type: uint16, scale: 0.1, simulate: {ramp: {from: 0, to: 100, period: 10}}}
+            """.write(to: directory.appendingPathComponent("replay.yaml"), atomically: true, encoding: .utf8)
+        let profile = try ModbusProfileFile.load(directory.appendingPathComponent("replay.yaml").path)
+        final class Clock: @unchecked Sendable { var now = 0.0 }
+        let clock = Clock()
+        let simulator = ModbusSimulator(profile: profile, clock: { clock.now })
+        let port = try simulator.listen(host: "127.0.0.1", port: 0)
+        final class Stop: @unchecked Sendable { var stop = false }
+        let stop = Stop()
+        let thread = Thread { simulator.run { stop.stop } }
+        thread.start()
+        defer { stop.stop = true; usleep(100_000) }
+        let client = try ModbusClient(.tcp(host: "127.0.0.1", port: port))
+        var seen: [String] = []
+        for t in [0.5, 1.5, 2.5, 3.5] {
+            clock.now = t
+            let words = try client.readInputRegisters(unit: 1, address: 0, count: 3)
+            seen.append("\(ModbusValue.decode(words[0...], as: .float32)) \(words[2])")
+        }
+        // Replay: one value a second, looped; ramp: 0-100 over 10 s, raw in tenths.
+        #expect(seen == ["10.5 50", "11.25 150", "12.0 250", "10.5 350"])
+    }
+
+    /// RTU line timing: a reply waits for the time request and reply take on the wire.
+    @Test func lineTimingHoldsReplies() throws {
+        let pair = try SocatPair()
+        var faults = ModbusSimulator.Faults()
+        faults.lineBaud = 1200
+        let plc = try ModbusProfileFile.load(repository.appendingPathComponent("devices/modbus/line-plc.yaml").path)
+        let server = try RunningSimulator(plc, rtu: pair.a, faults: faults)
+        let client = try ModbusClient(.rtu(device: pair.b, settings: SerialSettings(baud: 19_200, parity: .even)), timeout: .seconds(1))
+        let start = monotonicSeconds()
+        #expect(try client.readHoldingRegisters(unit: 1, address: 30, count: 1) == [4800])
+        // 8 request bytes + 7 reply bytes, 11 bits each, at 1200 baud: 137.5 ms at least.
+        #expect(monotonicSeconds() - start >= 0.1375)
+        withExtendedLifetime(server) {}
+    }
+}
