@@ -59,22 +59,35 @@ public final class ModbusSimulator: @unchecked Sendable {
 
     public let profile: ModbusProfile
     private let faultState: Mutex<Faults>
-    private let counterState = Mutex(Counters())
+    /// Bumped on every change of the faults, so that the serving loop copies them only then.
+    private let faultGeneration = Atomic(0)
+    private var cachedFaults = Faults()
+    private var cachedGeneration = -1
+    private let requestCount = Atomic(0), replyCount = Atomic(0), exceptionCount = Atomic(0), droppedCount = Atomic(0),
+                connectionCount = Atomic(0)
     private let clock: @Sendable () -> Double
     private let start: Double
     private var context: OpaquePointer?
     private var listener: Int32 = -1
     private var isRTU = false
     private var clients: [(descriptor: Int32, requests: Int)] = []
-    private var units: [Int: SimulatedUnit] = [:]
+    /// By unit id (0-255).
+    private var units = [SimulatedUnit?](repeating: nil, count: 256)
     private var noise = NoiseSource(seed: 7)
 
     public var faults: Faults {
         get { faultState.withLock { $0 } }
-        set { faultState.withLock { $0 = newValue } }
+        set {
+            faultState.withLock { $0 = newValue }
+            faultGeneration.add(1, ordering: .releasing)
+        }
     }
 
-    public var counters: Counters { counterState.withLock { $0 } }
+    public var counters: Counters {
+        Counters(requests: requestCount.load(ordering: .relaxed), replies: replyCount.load(ordering: .relaxed),
+                 exceptions: exceptionCount.load(ordering: .relaxed), dropped: droppedCount.load(ordering: .relaxed),
+                 connections: connectionCount.load(ordering: .relaxed))
+    }
 
     /// A simulator for `profile`'s units; `clock` gives seconds for the generators.
     public init(profile: ModbusProfile, faults: Faults = Faults(), clock: @escaping @Sendable () -> Double = monotonicSeconds) {
@@ -82,8 +95,11 @@ public final class ModbusSimulator: @unchecked Sendable {
         faultState = Mutex(faults)
         self.clock = clock
         start = clock()
-        for unit in profile.units { units[unit.id] = SimulatedUnit(unit) }
-        for unit in units.values { unit.initialize(noise: &noise) }
+        for unit in profile.units {
+            let simulated = SimulatedUnit(unit)
+            simulated.initialize(noise: &noise)
+            units[unit.id] = simulated
+        }
     }
 
     deinit {
@@ -92,7 +108,7 @@ public final class ModbusSimulator: @unchecked Sendable {
             if isRTU { modbus_close(context) }   // the port (TCP sockets are closed above)
             modbus_free(context)
         }
-        for unit in units.values { unit.free() }
+        for unit in units { unit?.free() }
     }
 
     /// Closes the listening socket and every client connection (TCP).
@@ -136,36 +152,49 @@ public final class ModbusSimulator: @unchecked Sendable {
     public func run(shouldStop: () -> Bool) {
         guard let context else { return }
         defer { closeConnections() }
-        let rtu = isRTU
         var query = [UInt8](repeating: 0, count: Int(MODBUS_TCP_MAX_ADU_LENGTH))
-        while !shouldStop() {
-            var descriptors = rtu ? [pollfd(fd: modbus_get_socket(context), events: Int16(POLLIN), revents: 0)]
-                                  : [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)] + clients.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
-            guard poll(&descriptors, nfds_t(descriptors.count), 50) > 0 else { continue }
-            if rtu {
-                if let length = readRTUFrame(modbus_get_socket(context), into: &query) { handle(&query, length: length, context: context) }
-                continue
+        if isRTU {
+            let port = modbus_get_socket(context)
+            while !shouldStop() {
+                var ready = pollfd(fd: port, events: Int16(POLLIN), revents: 0)
+                guard poll(&ready, 1, 50) > 0 else { continue }
+                if let length = readRTUFrame(port, into: &query) { handle(&query, length: length, context: context) }
             }
+            return
+        }
+        // The listener first, then the clients; rebuilt only when a connection comes or goes.
+        var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
+        while !shouldStop() {
+            guard poll(&descriptors, nfds_t(descriptors.count), 50) > 0 else { continue }
+            var changed = false
             if descriptors[0].revents & Int16(POLLIN) != 0 {
                 var server = listener
                 let client = modbus_tcp_accept(context, &server)
                 if client >= 0 {
                     clients.append((client, 0))
-                    counterState.withLock { $0.connections += 1 }
+                    connectionCount.add(1, ordering: .relaxed)
+                    changed = true
                 }
             }
-            var closed: [Int32] = []
-            for (index, descriptor) in descriptors.enumerated().dropFirst() where descriptor.revents != 0 {
-                modbus_set_socket(context, descriptor.fd)
+            for index in descriptors.indices.dropFirst() where descriptors[index].revents != 0 {
+                let client = index - 1
+                modbus_set_socket(context, descriptors[index].fd)
                 let length = query.withUnsafeMutableBufferPointer { modbus_receive(context, $0.baseAddress!) }
-                guard length > 0 else { closed.append(descriptor.fd); continue }
-                handle(&query, length: Int(length), context: context)
-                clients[index - 1].requests += 1
-                let limit = faults.disconnectAfter
-                if limit > 0 && clients[index - 1].requests >= limit { closed.append(descriptor.fd) }
+                if length > 0 {
+                    handle(&query, length: Int(length), context: context)
+                    clients[client].requests += 1
+                }
+                let limit = cachedFaults.disconnectAfter
+                if length <= 0 || (limit > 0 && clients[client].requests >= limit) {
+                    close(clients[client].descriptor)
+                    clients[client].descriptor = -1
+                    changed = true
+                }
             }
-            for descriptor in closed { close(descriptor) }
-            clients.removeAll { closed.contains($0.descriptor) }
+            if changed {
+                clients.removeAll { $0.descriptor < 0 }
+                descriptors = [descriptors[0]] + clients.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
+            }
         }
     }
 
@@ -178,16 +207,20 @@ public final class ModbusSimulator: @unchecked Sendable {
     /// One request: the faults, the declared-address check, then libmodbus's reply.
     private func handle(_ query: inout [UInt8], length: Int, context: OpaquePointer) {
         let header = Int(modbus_get_header_length(context))
-        let unitID = Int(query[header - 1]), function = query[header]
-        let faults = faultState.withLock { faults -> Faults in
-            let now = faults
-            if faults.busyReplies > 0 { faults.busyReplies -= 1 }
-            return now
+        let unitID = Int(query[header - 1])
+        let generation = faultGeneration.load(ordering: .acquiring)
+        if generation != cachedGeneration {
+            cachedFaults = faultState.withLock { $0 }
+            cachedGeneration = generation
         }
-        let count = counterState.withLock { counters -> Int in
-            counters.requests += 1
-            return counters.requests
+        if cachedFaults.busyReplies > 0 {
+            // Uses up one busy reply: through the setter, so that every copy sees it.
+            var fewer = faultState.withLock { $0 }
+            fewer.busyReplies -= 1
+            self.faults = fewer
         }
+        let count = requestCount.add(1, ordering: .relaxed).newValue
+        let faults = cachedFaults   // as they were when this request came
         guard !faults.silentUnits.contains(unitID) else { return }
         guard let unit = units[unitID] else {
             // A TCP gateway says the target did not answer; an RTU device that is not there is silent.
@@ -195,33 +228,30 @@ public final class ModbusSimulator: @unchecked Sendable {
             return
         }
         if faults.dropEvery > 0 && count % faults.dropEvery == 0 {
-            counterState.withLock { $0.dropped += 1 }
+            droppedCount.add(1, ordering: .relaxed)
             return
         }
         if faults.responseDelay > 0 { usleep(useconds_t(faults.responseDelay * 1e6)) }
         if let baud = faults.lineBaud { usleep(useconds_t(Double(length + expectedReplyLength(query, header: header)) * 11 / Double(baud) * 1e6)) }
         if faults.busyReplies > 0 { return reply(exception: .serverDeviceBusy, query, context) }
         guard let access = Access(query, header: header) else { return reply(exception: .illegalFunction, query, context) }
-        for (table, range, write) in access.ranges {
+        for part in [access.write, access.read] {
+            guard let (table, range, write) = part else { continue }
             if let rule = faults.exceptions.first(where: { ($0.unit == nil || $0.unit == unitID) && $0.table == table && $0.range.overlaps(range) }) {
                 return reply(exception: rule.code, query, context)
             }
             guard unit.declares(table, range, forWriting: write) else { return reply(exception: .illegalDataAddress, query, context) }
         }
-        unit.refresh(at: clock() - start, noise: &noise, touching: access.ranges.filter { !$0.write }.map { ($0.table, $0.range) })
+        if let read = access.read, unit.varies(read.table) { unit.refresh(at: clock() - start, noise: &noise, table: read.table, range: read.range) }
         if faults.wrongUnitEvery > 0 && count % faults.wrongUnitEvery == 0 { query[header - 1] = UInt8((unitID % 247) + 1) }
         let sent = query.withUnsafeBufferPointer { modbus_reply(context, $0.baseAddress!, Int32(length), unit.mapping) }
-        if sent > 0 {
-            counterState.withLock { $0.replies += 1 }
-        }
+        if sent > 0 { replyCount.add(1, ordering: .relaxed) }
     }
 
     private func reply(exception: ModbusException, _ query: [UInt8], _ context: OpaquePointer) {
         _ = query.withUnsafeBufferPointer { modbus_reply_exception(context, $0.baseAddress!, UInt32(exception.rawValue)) }
-        counterState.withLock {
-            $0.replies += 1
-            $0.exceptions += 1
-        }
+        replyCount.add(1, ordering: .relaxed)
+        exceptionCount.add(1, ordering: .relaxed)
     }
 
     /// Reads one RTU request frame; its length follows from the function code (as libmodbus does).
@@ -265,23 +295,26 @@ public final class ModbusSimulator: @unchecked Sendable {
     }
 }
 
-/// The tables and ranges a request touches.
+/// The table and range a request reads and the one it writes (function 23 does both).
 private struct Access {
-    var ranges: [(table: ModbusTable, range: Range<Int>, write: Bool)]
+    var read: (table: ModbusTable, range: Range<Int>, write: Bool)?
+    var write: (table: ModbusTable, range: Range<Int>, write: Bool)?
 
     init?(_ query: [UInt8], header: Int) {
         func word(_ at: Int) -> Int { Int(query[header + at]) << 8 | Int(query[header + at + 1]) }
         let address = word(1)
         switch query[header] {
-        case 1: ranges = [(.coil, address..<(address + word(3)), false)]
-        case 2: ranges = [(.discrete, address..<(address + word(3)), false)]
-        case 3: ranges = [(.holding, address..<(address + word(3)), false)]
-        case 4: ranges = [(.input, address..<(address + word(3)), false)]
-        case 5: ranges = [(.coil, address..<(address + 1), true)]
-        case 6: ranges = [(.holding, address..<(address + 1), true)]
-        case 15: ranges = [(.coil, address..<(address + word(3)), true)]
-        case 16: ranges = [(.holding, address..<(address + word(3)), true)]
-        case 23: ranges = [(.holding, word(5)..<(word(5) + word(7)), true), (.holding, address..<(address + word(3)), false)]
+        case 1: read = (.coil, address..<(address + word(3)), false)
+        case 2: read = (.discrete, address..<(address + word(3)), false)
+        case 3: read = (.holding, address..<(address + word(3)), false)
+        case 4: read = (.input, address..<(address + word(3)), false)
+        case 5: write = (.coil, address..<(address + 1), true)
+        case 6: write = (.holding, address..<(address + 1), true)
+        case 15: write = (.coil, address..<(address + word(3)), true)
+        case 16: write = (.holding, address..<(address + word(3)), true)
+        case 23:
+            write = (.holding, word(5)..<(word(5) + word(7)), true)
+            read = (.holding, address..<(address + word(3)), false)
         default: return nil
         }
     }
@@ -313,6 +346,9 @@ private final class SimulatedUnit {
 
     func free() { modbus_mapping_free(mapping) }
 
+    /// Whether any point of `table` changes over time.
+    func varies(_ table: ModbusTable) -> Bool { varying[table] != nil }
+
     func declares(_ table: ModbusTable, _ range: Range<Int>, forWriting: Bool) -> Bool {
         (forWriting ? writable : declared)[table]?.contains(range) ?? false
     }
@@ -324,12 +360,9 @@ private final class SimulatedUnit {
 
     /// Puts the generators' values at `seconds` into the registers a read touches (points that
     /// are constant, or writable, keep theirs).
-    func refresh(at seconds: Double, noise: inout NoiseSource, touching ranges: [(table: ModbusTable, range: Range<Int>)]) {
-        for (table, range) in ranges {
-            for index in varying[table] ?? [] where unit.points[index].span.overlaps(range) {
-                refresh(unit.points[index], at: seconds, noise: &noise)
-            }
-        }
+    func refresh(at seconds: Double, noise: inout NoiseSource, table: ModbusTable, range: Range<Int>) {
+        guard let indices = varying[table] else { return }
+        for index in indices where unit.points[index].span.overlaps(range) { refresh(unit.points[index], at: seconds, noise: &noise) }
     }
 
     private func refresh(_ point: ModbusPoint, at seconds: Double, noise: inout NoiseSource) {
