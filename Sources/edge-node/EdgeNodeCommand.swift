@@ -28,7 +28,7 @@ struct EdgeNodeCommand: ParsableCommand {
           edge-node patrol replay --route R.yaml --nmea drive.nmea --report run.jsonl --map run.svg
           edge-node geodesic inverse 22.27 113.58 -33.87 151.21
         """,
-        subcommands: [Demo.self, NMEA.self, GNSS.self, GPIO.self, Serial.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
+        subcommands: [Demo.self, Config.self, NMEA.self, GNSS.self, GPIO.self, Serial.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
     )
 
     /// Parses and runs, with the documented exit codes: ArgumentParser's usage errors (its 64)
@@ -593,6 +593,39 @@ extension Simulate {
                     output.write(line + "\n")
                     output.flush()
                 }
+            }
+        }
+    }
+}
+
+struct Config: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Check the site file the daemon runs.",
+        subcommands: [Check.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load the site file and every file it names; report the first problem with file:line:column.",
+            discussion: """
+            Reads the Modbus device profiles, the receiver profile, the routes (with their
+            findings), and checks that every inspection point, speed input and operating-state
+            input names a Modbus point or GPIO line of the site. Exit 0 when the site is good, 2
+            with the problem otherwise.
+
+            Examples:
+              edge-node config check
+              edge-node config check /etc/edge-node/site.yaml --json
+            """
+        )
+        @Argument(help: "The site file (default: /etc/edge-node/site.yaml, else devices/site.yaml).") var file: String?
+        @Flag(help: "JSON.") var json = false
+
+        func run() throws {
+            try reportingErrors { () throws(EdgeNodeError) in
+                var output = OutputSink()
+                output.write(SiteFile.summary(try SiteFile.load(file ?? SiteFile.defaultPath), json: json))
             }
         }
     }

@@ -1,0 +1,46 @@
+import EdgeIO
+import Foundation
+import Testing
+@testable import EdgeNode
+
+@Suite("Site file and config check")
+struct SiteFileTests {
+    @Test func shippedSiteLoads() throws {
+        let site = try SiteFile.load(repository.appendingPathComponent("devices/site.yaml").path)
+        #expect(site.modbus.map(\.name) == ["plc-line3", "meter-t2"])
+        #expect(site.gpio.first?.lines.map(\.kind) == [.state, .pulses])
+        #expect(site.maintenance.first?.speed == .input(.gpio(board: "gpio", line: "pump_tach")))
+        #expect(site.maintenance.first?.operatingState == .modbus(device: "plc-line3", point: "status_running"))
+        #expect(site.patrols.first?.route.route.checkpoints.count == 5)
+        let check = try runEdgeNode(["config", "check", repository.appendingPathComponent("devices/site.yaml").path, "--json"])
+        #expect(check.status == 0, "\(check.err)")
+        let summary = try JSONSerialization.jsonObject(with: Data(check.out.utf8)) as? [String: Any]
+        #expect(summary?["modbus_points"] as? Int == 26 && summary?["ok"] as? Bool == true)
+    }
+
+    /// Each problem stops the check with file:line:column and what was expected (exit 2).
+    @Test(arguments: [
+        ("modbus:\n  - {name: plc, profile: modbus/nope.yaml}\n", "3:26: no such file:"),
+        ("modbus:\n  - {name: plc, profile: modbus/line-plc.yaml, port: 5}\n", "3:48: unknown key 'port' in a Modbus device"),
+        ("modbus:\n  - {name: plc, profile: modbus/line-plc.yaml}\n  - {name: plc, profile: modbus/vfd.yaml}\n",
+         "4:12: the name 'plc' is already used at"),
+        ("gpio:\n  - {name: g, chip: simulated, lines: [{name: tach, line: 3, kind: pulses}]}\n"
+            + "maintenance:\n  - {name: pump, source: {simulated: healthy}, sample_rate: 25600, speed: {gpio: g.door}}\n",
+         "5:82: board 'g' has no line 'door'"),
+        ("gpio:\n  - {name: g, chip: simulated, lines: [{name: door, line: 3}]}\n"
+            + "maintenance:\n  - {name: pump, source: {simulated: healthy}, sample_rate: 25600, speed: {gpio: g.door}}\n",
+         "5:75: g.door is a state line; a speed input is a line of kind: pulses"),
+        ("gnss: {profile: receivers/quectel-lc29h.yaml, port: /dev/ttyUSB1}\npatrols:\n  - {route: routes/zhuhai-plant-north.yaml}\n",
+         "4:13: checkpoint 'pump-house-3' of"),
+        ("maintenance:\n  - {name: pump, source: {simulated: cracked}, sample_rate: 25600, speed: {nominal_hz: 24.5}}\n",
+         "3:38: expected one of healthy, outer_race"),
+    ]) func problemsNameTheirPlace(body: String, message: String) throws {
+        let file = repository.appendingPathComponent("devices/site-test-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try ("site: test\n" + body).write(to: file, atomically: true, encoding: .utf8)
+        let result = try runEdgeNode(["config", "check", file.path])
+        #expect(result.status == 2)
+        let parts = message.split(separator: ":", maxSplits: 2)
+        #expect(result.err.hasPrefix("edge-node: \(file.path):\(parts[0]):\(parts[1]):\(parts[2])"), "\(result.err)")
+    }
+}
