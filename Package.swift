@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         // YAML for the files in devices/ (MIT; bundles libyaml), with line and column marks.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The daemon: ordered start, graceful shutdown on signals (Apache-2.0; swift-log and
+        // swift-async-algorithms come with it).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Pure: bytes -> sentences -> typed records -> epochs. No Foundation, no Glibc.
@@ -46,7 +50,9 @@ let package = Package(
         // Composition, file input and the reports the command line prints.
         .target(
             name: "EdgeNode",
-            dependencies: ["NMEAParser", "PredictiveMaintenance", "PatrolAgent", "EdgeIO", .product(name: "Yams", package: "Yams")]
+            dependencies: ["NMEAParser", "PredictiveMaintenance", "PatrolAgent", "EdgeIO", .product(name: "Yams", package: "Yams"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // Thin: command-line parsing only.
         .executableTarget(

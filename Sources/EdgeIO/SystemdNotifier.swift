@@ -28,7 +28,9 @@ public final class SystemdNotifier: @unchecked Sendable {
 
     deinit { close(descriptor) }
 
-    /// Sends one message (several `KEY=value` lines are allowed).
+    /// Sends one message (several `KEY=value` lines are allowed). Never waits: when the
+    /// listener's queue is full the message is dropped with EAGAIN (a daemon must not hang on
+    /// its supervisor).
     public func notify(_ message: String) throws(SystemError) {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -41,7 +43,7 @@ public final class SystemdNotifier: @unchecked Sendable {
         let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \.sun_path)! + name.count + (name.first == 0 ? 0 : 1))
         let bytes = Array(message.utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL), $0, length) }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), $0, length) }
         }
         guard sent == bytes.count else { throw SystemError(operation: "notify \(socketPath)", errno: errno) }
     }

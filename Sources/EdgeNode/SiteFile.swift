@@ -10,7 +10,7 @@ import PredictiveMaintenance
 ///
 ///     site: zhuhai-plant-north
 ///     modbus:
-///       - {name: plc-line3, profile: modbus/line-plc.yaml}
+///       - {name: plc-line3, profile: modbus/line-plc.yaml, host: 10.0.3.20, port: 502}   # host, port (TCP) or device (RTU) override the profile
 ///     gpio:
 ///       - name: gpio
 ///         chip: gpiochip0                       # or: simulated
@@ -140,11 +140,23 @@ public enum SiteFile {
 
         var modbus: [Site.ModbusDevice] = []
         for node in try top["modbus"]?.sequence("the Modbus devices") ?? [] {
-            let f = try node.mapping("a Modbus device", keys: ["name", "profile"], required: ["name", "profile"])
+            let f = try node.mapping("a Modbus device", keys: ["name", "profile", "host", "port", "device"], required: ["name", "profile"])
             let name = try f["name"]!.string("a device name")
             try claim(name, f["name"]!)
             let profilePath = try resolve(f["profile"]!, "a device profile")
-            modbus.append(Site.ModbusDevice(name: name, profilePath: profilePath, profile: try ModbusProfileFile.load(profilePath)))
+            var profile = try ModbusProfileFile.load(profilePath)
+            // The same profile serves many identical devices: the site says where each one is.
+            switch profile.transport {
+            case .tcp(let host, let port):
+                if let device = f["device"] { throw device.error("\(profilePath) is a TCP profile: give host and port, not device") }
+                let newPort = try f["port"]?.integer("a TCP port") ?? port
+                guard (1...65_535).contains(newPort) else { throw f["port"]!.error("a TCP port is 1-65535, not \(newPort)") }
+                profile.transport = .tcp(host: try f["host"]?.string("a host") ?? host, port: newPort)
+            case .rtu(let device, let settings):
+                if let node = f["host"] ?? f["port"] { throw node.error("\(profilePath) is an RTU profile: give device, not host or port") }
+                profile.transport = .rtu(device: try f["device"]?.string("a serial device") ?? device, settings: settings)
+            }
+            modbus.append(Site.ModbusDevice(name: name, profilePath: profilePath, profile: profile))
         }
 
         var boards: [Site.GPIOBoard] = []

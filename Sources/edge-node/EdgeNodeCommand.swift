@@ -5,7 +5,7 @@ import Glibc
 import PredictiveMaintenance
 
 @main
-struct EdgeNodeCommand: ParsableCommand {
+struct EdgeNodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge-node",
         abstract: "Software for industrial edge gateways: BeiDou/GNSS, Modbus, GPIO, patrols, predictive maintenance.",
@@ -28,15 +28,19 @@ struct EdgeNodeCommand: ParsableCommand {
           edge-node patrol replay --route R.yaml --nmea drive.nmea --report run.jsonl --map run.svg
           edge-node geodesic inverse 22.27 113.58 -33.87 151.21
         """,
-        subcommands: [Demo.self, Config.self, NMEA.self, GNSS.self, GPIO.self, Serial.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
+        subcommands: [Demo.self, Run.self, Config.self, NMEA.self, GNSS.self, GPIO.self, Serial.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
     )
 
     /// Parses and runs, with the documented exit codes: ArgumentParser's usage errors (its 64)
     /// exit with 2, like every other usage or input error.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
             var standardError = OutputSink(descriptor: 2)
@@ -594,6 +598,38 @@ extension Simulate {
                     output.flush()
                 }
             }
+        }
+    }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The daemon: run the site's devices, patrols and analytics until stopped.",
+        discussion: """
+        Loads and checks the site file, then polls its Modbus devices, watches its GPIO boards,
+        reads its BeiDou receiver and runs its patrols, each on its own: one failing device is
+        retried with backoff and reported, never stopping the others. Events (point quality,
+        GPIO states, patrol events and run records, device faults) go to EVENTS/events.jsonl,
+        rotated at the site's size cap. Under systemd (Type=notify) it sends READY=1, STATUS=
+        and WATCHDOG=1; logs carry syslog priorities when stderr goes to the journal. SIGTERM or
+        SIGINT stops it gracefully: every service finishes, the event log is synced.
+
+        Examples:
+          edge-node run --site /etc/edge-node/site.yaml
+          edge-node run --site devices/site.yaml --outputs /tmp/edge-node
+        """
+    )
+    @Option(help: "The site file (default: /etc/edge-node/site.yaml, else devices/site.yaml).") var site: String?
+    @Option(help: "Write events here instead of the site's outputs directory.") var outputs: String?
+
+    func run() async throws {
+        do {
+            try await Daemon.run(sitePath: site ?? SiteFile.defaultPath, outputDirectory: outputs)
+        } catch {
+            var stderr = OutputSink(descriptor: 2)
+            stderr.write("edge-node: \(error.message)\n")
+            stderr.flush()
+            throw ExitCode(error.exitCode)
         }
     }
 }

@@ -1,0 +1,386 @@
+import EdgeIO
+import Foundation
+import Logging
+import NMEAParser
+import PatrolAgent
+import ServiceLifecycle
+import Synchronization
+
+/// The latest value of every point on the site (`device.point`, `board.line`), for inspections
+/// and the status report.
+public final class PointStore: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var value: Double?
+        /// "good", or why not.
+        public var quality: String
+        /// Monotonic seconds.
+        public var time: Double
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    public init() {}
+
+    public func update(_ name: String, value: Double?, quality: String, time: Double) {
+        entries.withLock { $0[name] = Entry(value: value, quality: quality, time: time) }
+    }
+
+    public subscript(_ name: String) -> Entry? { entries.withLock { $0[name] } }
+
+    public var all: [String: Entry] { entries.withLock { $0 } }
+}
+
+/// Inspection reads at checkpoints: the latest good value, no older than `maximumAge` seconds.
+struct StoreReader: InspectionReader {
+    let store: PointStore
+    var maximumAge = 10.0
+
+    func read(_ point: String) -> Result<Double, InspectionFailure> {
+        guard let entry = store[point] else { return .failure(InspectionFailure("no value yet for \(point)")) }
+        guard entry.quality == "good", let value = entry.value else { return .failure(InspectionFailure("\(point) is \(entry.quality)")) }
+        guard monotonicSeconds() - entry.time <= maximumAge else { return .failure(InspectionFailure("\(point) is stale")) }
+        return .success(value)
+    }
+}
+
+/// Where the daemon's services write: the event log (JSON Lines) and the log.
+final class DaemonContext: Sendable {
+    let site: Site
+    let events: EventLog
+    let store = PointStore()
+    let logger: Logger
+    let counters = Mutex<[String: Int]>([:])
+
+    init(site: Site, events: EventLog, logger: Logger) {
+        self.site = site
+        self.events = events
+        self.logger = logger
+    }
+
+    /// One event line: `{"event": kind, "source": source, "t": UTC, ...fields}`.
+    func event(_ kind: StaticString, source: String, _ fields: (inout JSONWriter) -> Void = { _ in }) {
+        var w = JSONWriter(capacity: 512)
+        w.raw("{\"event\":\""); w.raw(kind); w.raw("\",\"source\":"); w.string(source)
+        w.key("utc"); w.string(utcNow())
+        fields(&w)
+        w.raw("}\n")
+        w.withBytes { events.append($0) }
+        counters.withLock { $0["events", default: 0] += 1 }
+    }
+
+    func count(_ name: String, by amount: Int = 1) { counters.withLock { $0[name, default: 0] += amount } }
+}
+
+/// The current UTC time as ISO 8601 with milliseconds.
+func utcNow() -> String {
+    var time = timespec()
+    clock_gettime(CLOCK_REALTIME, &time)
+    var broken = tm()
+    var seconds = time.tv_sec
+    gmtime_r(&seconds, &broken)
+    func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    let millis = Int(time.tv_nsec / 1_000_000)
+    let fraction = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+    return "\(broken.tm_year + 1900)-\(two(broken.tm_mon + 1))-\(two(broken.tm_mday))T\(two(broken.tm_hour)):\(two(broken.tm_min)):\(two(broken.tm_sec)).\(fraction)Z"
+}
+
+/// Runs a blocking loop on a thread of its own for the life of a service: the loop gets a
+/// `shouldStop` it checks often; graceful shutdown (or cancellation) sets it and waits.
+func runOnThread(name: String, _ body: @escaping @Sendable (@escaping @Sendable () -> Bool) -> Void) async {
+    let flag = StopFlag()
+    let watcher = Task {
+        try? await gracefulShutdown()
+        flag.stop.store(true, ordering: .relaxed)
+    }
+    await withTaskCancellationHandler {
+        await withUnsafeContinuation { (finished: UnsafeContinuation<Void, Never>) in
+            let thread = Thread {
+                body { flag.stop.load(ordering: .relaxed) }
+                finished.resume()
+            }
+            thread.name = name
+            thread.start()
+        }
+    } onCancel: {
+        flag.stop.store(true, ordering: .relaxed)
+    }
+    watcher.cancel()
+}
+
+/// The stop flag a service's thread checks.
+private final class StopFlag: Sendable {
+    let stop = Atomic(false)
+}
+
+/// Polls one Modbus device of the site; its points go to the store, quality changes to the events.
+struct ModbusDeviceService: Service {
+    let device: Site.ModbusDevice
+    let context: DaemonContext
+
+    func run() async throws {
+        let device = device, context = context
+        await runOnThread(name: "modbus \(device.name)") { shouldStop in
+            let poller = ModbusPoller(profile: device.profile)
+            var qualities: [String: String] = [:]
+            poller.run(shouldStop: shouldStop) { report in
+                context.count("modbus_requests", by: report.requests)
+                for reading in report.readings {
+                    let quality: String = switch reading.quality {
+                    case .good: "good"
+                    case .stale(let reason): "stale: \(reason)"
+                    case .bad(let reason): "bad: \(reason)"
+                    }
+                    let name = "\(device.name).\(reading.point)"
+                    context.store.update(name, value: reading.value?.doubleValue, quality: quality, time: reading.timestamp)
+                    let kind = quality == "good" ? "good" : quality.hasPrefix("stale") ? "stale" : "bad"
+                    if qualities[name] != kind {
+                        if qualities[name] != nil || kind != "good" {
+                            context.event("point_quality", source: name) { w in
+                                w.key("quality"); w.string(quality)
+                                if let value = reading.value?.doubleValue { w.key("value"); w.fixed(value, decimals: 6) }
+                            }
+                            if kind != "good" { context.logger.warning("\(name): \(quality)") }
+                        }
+                        qualities[name] = kind
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Watches one GPIO board: states and pulse rates to the store, changes to the events. A chip
+/// that is missing is retried with backoff and reported, never stopping the daemon.
+struct GPIOBoardService: Service {
+    let board: Site.GPIOBoard
+    let context: DaemonContext
+
+    func run() async throws {
+        let board = board, context = context
+        await runOnThread(name: "gpio \(board.name)") { shouldStop in
+            var backoff = 0.5
+            while !shouldStop() {
+                do throws(EdgeNodeError) {
+                    try watch(board, context, shouldStop)
+                } catch {
+                    context.event("device_fault", source: board.name) { w in w.key("reason"); w.string(error.message); w.key("retry_in"); w.fixed(backoff, decimals: 1) }
+                    context.logger.error("\(board.name): \(error.message); retrying in \(backoff) s")
+                    let until = monotonicSeconds() + backoff
+                    while !shouldStop() && monotonicSeconds() < until { usleep(50_000) }
+                    backoff = min(30, backoff * 2)
+                }
+            }
+        }
+    }
+
+    private func watch(_ board: Site.GPIOBoard, _ context: DaemonContext, _ shouldStop: () -> Bool) throws(EdgeNodeError) {
+        let (chip, scenario) = try GPIOCommands.open(board.chip)
+        let loop = GPIOEventLoop()
+        final class Inbox { var events: [(index: Int, event: EdgeEvent)] = []; var now: Int64 = 0 }
+        let inbox = Inbox()
+        var states: [DebouncedState] = [], rates: [PulseRate] = []
+        for (index, line) in board.lines.enumerated() {
+            let input: any GPIOInput
+            do {
+                input = try chip.input(line.line, consumer: "edge-node", bias: line.bias, activeLow: line.activeLow, edges: .both)
+                states.append(DebouncedState(settle: Int64(line.debounceMilliseconds * 1e6), initial: try input.value()))
+            } catch { throw .runtime("\(board.name).\(line.name): \(error)") }
+            rates.append(PulseRate(pulsesPerRevolution: line.pulsesPerRevolution))
+            loop.watch(input) { inbox.events.append((index, $0)) }
+            context.store.update("\(board.name).\(line.name)", value: states[index].level ? 1 : 0, quality: "good", time: monotonicSeconds())
+        }
+        loop.onTick = { inbox.now = $0 }
+        var nextRate = monotonicSeconds() + 1
+        while !shouldStop() {
+            scenario?.advance(to: Int64(monotonicSeconds() * 1e9))
+            do { try loop.runOnce(timeout: 0.05) } catch { throw .runtime("\(board.name): \(error)") }
+            for (index, event) in inbox.events {
+                if event.edge == .rising { rates[index].pulse(at: event.timestamp) }
+                if board.lines[index].kind == .state, let change = states[index].edge(event) { report(board, index, change, context) }
+            }
+            inbox.events.removeAll(keepingCapacity: true)
+            for index in board.lines.indices where board.lines[index].kind == .state {
+                if let change = states[index].settle(now: inbox.now) { report(board, index, change, context) }
+            }
+            guard monotonicSeconds() >= nextRate else { continue }
+            nextRate += 1
+            for index in board.lines.indices where board.lines[index].kind == .pulses {
+                let quality = rates[index].quality(now: inbox.now)
+                let good = quality == .good
+                context.store.update("\(board.name).\(board.lines[index].name)", value: good ? rates[index].shaftRPM : nil,
+                                     quality: good ? "good" : "bad: no pulses", time: monotonicSeconds())
+            }
+        }
+    }
+
+    private func report(_ board: Site.GPIOBoard, _ index: Int, _ change: DebouncedState.Change, _ context: DaemonContext) {
+        let name = "\(board.name).\(board.lines[index].name)"
+        context.store.update(name, value: change.level ? 1 : 0, quality: "good", time: monotonicSeconds())
+        context.event("state", source: name) { w in w.key("level"); w.integer(change.level ? 1 : 0) }
+    }
+}
+
+/// The BeiDou receiver and the site's patrols on its fixes; inspections read the point store.
+struct PatrolService: Service {
+    let receiver: Site.Receiver
+    let patrols: [Site.Patrol]
+    let context: DaemonContext
+
+    func run() async throws {
+        let receiver = receiver, patrols = patrols, context = context
+        await runOnThread(name: "gnss") { shouldStop in
+            let service = GNSSReceiverService(path: receiver.port, profile: receiver.profile)
+            var agents = patrols.map { PatrolAgent(route: $0.route.route, reader: StoreReader(store: context.store)) }
+            var finished = Set<Int>()
+            service.run(shouldStop: shouldStop) { event in
+                switch event {
+                case .epoch(let fix, _):
+                    context.count("gnss_epochs")
+                    context.store.update("gnss.quality", value: Double(fix.quality.rawValue), quality: "good", time: monotonicSeconds())
+                    guard let patrolFix = PatrolCommands.patrolFix(fix) else { return }
+                    for index in agents.indices where !finished.contains(index) {
+                        var writer = JSONWriter(capacity: 4096)
+                        let route = patrols[index].route.route
+                        agents[index].tick(now: patrolFix.time) { PatrolCommands.writeEvent($0, route: route, into: &writer) }
+                        agents[index].ingest(patrolFix) { PatrolCommands.writeEvent($0, route: route, into: &writer) }
+                        if !writer.bytes.isEmpty {
+                            writer.withBytes { context.events.append($0) }
+                            context.count("events", by: writer.bytes.count { $0 == 10 })
+                        }
+                        if agents[index].isComplete { finished.insert(index) }
+                    }
+                case .opened(let path):
+                    context.event("device_up", source: "gnss") { w in w.key("port"); w.string(path) }
+                case .silent(let seconds):
+                    context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string("silent for \(format(seconds, 1)) s") }
+                case .resumed:
+                    context.event("device_up", source: "gnss")
+                case .unavailable(let reason, let retry):
+                    context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason); w.key("retry_in"); w.fixed(retry, decimals: 1) }
+                    context.logger.error("gnss: \(reason); retrying in \(retry) s")
+                }
+            }
+        }
+    }
+}
+
+/// Tells systemd the daemon is ready, keeps its watchdog fed and its status line current, and
+/// says when it stops.
+struct NotifierService: Service {
+    let notifier: SystemdNotifier?
+    let context: DaemonContext
+    let startedAt: Double
+
+    func run() async throws {
+        let status = "\(context.site.name): \(context.site.deviceCount) devices, \(context.site.patrols.count) patrols"
+        try? notifier?.notify("READY=1\nSTATUS=\(status)")
+        context.logger.info("ready in \(Int((monotonicSeconds() - startedAt) * 1000)) ms: \(status)")
+        context.event("daemon_ready", source: "edge-node") { w in w.key("site"); w.string(context.site.name) }
+        let interval = SystemdNotifier.watchdogInterval() ?? 5
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+            guard !Task.isShuttingDownGracefully else { break }
+            let points = context.store.all
+            let bad = points.values.filter { $0.quality != "good" }.count
+            try? notifier?.notify("WATCHDOG=1\nSTATUS=\(status); \(points.count) points, \(bad) not good")
+        }
+        try? notifier?.notify("STOPPING=1")
+    }
+}
+
+/// SIGHUP: the site file is read and checked again. A good file is reported (`site_reloaded`);
+/// a bad one is reported with its error and the running site goes on unchanged. The running
+/// services keep their state either way: applying a changed file means a restart for now.
+struct ReloadService: Service {
+    let sitePath: String
+    let notifier: SystemdNotifier?
+    let context: DaemonContext
+
+    func run() async throws {
+        reloadRequested.store(false, ordering: .relaxed)
+        signal(SIGHUP) { _ in reloadRequested.store(true, ordering: .relaxed) }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) }
+            guard reloadRequested.exchange(false, ordering: .relaxed) else { continue }
+            try? notifier?.notify("RELOADING=1")
+            do {
+                let site = try SiteFile.load(sitePath)
+                context.event("site_reloaded", source: sitePath) { w in w.key("devices"); w.integer(site.deviceCount) }
+                context.logger.info("reloaded \(sitePath): \(site.deviceCount) devices; restart to apply device changes")
+            } catch {
+                context.event("reload_failed", source: sitePath) { w in w.key("reason"); w.string(error.message) }
+                context.logger.error("reload: \(error.message); keeping the running site")
+            }
+            try? notifier?.notify("READY=1")
+        }
+    }
+}
+
+/// Set by the SIGHUP handler (a plain flag: all a signal handler may safely do), read by
+/// ``ReloadService`` every 100 ms.
+private let reloadRequested = Atomic(false)
+
+/// `edge-node run`: the site's services under one service group, stopped gracefully on SIGTERM
+/// and SIGINT (each service finishes its loop, the event log is synced).
+public enum Daemon {
+    public static func run(sitePath: String, outputDirectory: String?) async throws(EdgeNodeError) {
+        let startedAt = monotonicSeconds()
+        let site = try SiteFile.load(sitePath)
+        let directory = outputDirectory ?? site.outputDirectory
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw .runtime("cannot create \(directory): \(error.localizedDescription)")
+        }
+        LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
+        var logger = Logger(label: "edge-node")
+        logger.logLevel = .info
+        let events = try EventLog(path: "\(directory)/events.jsonl", rotateBytes: site.rotateBytes, keep: site.keepFiles)
+        let context = DaemonContext(site: site, events: events, logger: logger)
+        var services: [any Service] = site.modbus.map { ModbusDeviceService(device: $0, context: context) }
+        services += site.gpio.map { GPIOBoardService(board: $0, context: context) }
+        if let receiver = site.gnss { services.append(PatrolService(receiver: receiver, patrols: site.patrols, context: context)) }
+        let notifier = SystemdNotifier()
+        services.append(ReloadService(sitePath: sitePath, notifier: notifier, context: context))
+        services.append(NotifierService(notifier: notifier, context: context, startedAt: startedAt))
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        logger.info("starting \(site.name) from \(sitePath): events in \(directory)/events.jsonl")
+        do { try await group.run() } catch { logger.error("\(error)") }
+        context.event("daemon_stopped", source: "edge-node") { w in w.key("events"); w.integer(context.counters.withLock { $0["events", default: 0] }) }
+        events.sync()
+        logger.info("stopped")
+    }
+}
+
+/// Log lines for journald: with `$JOURNAL_STREAM` set (systemd connected stderr to the journal)
+/// each line starts with its syslog priority, `<3>` for errors to `<7>` for debug; otherwise a
+/// timestamp and the level.
+struct JournalLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    private let journal = getenv("JOURNAL_STREAM") != nil
+
+    init(label: String) { self.label = label }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let priority = switch event.level {
+        case .trace, .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        case .critical: 2
+        }
+        let line = journal ? "<\(priority)>\(event.message)\n" : "\(utcNow()) \(event.level) \(event.message)\n"
+        var output = OutputSink(descriptor: 2)
+        output.write(line)
+        output.flush()
+    }
+}

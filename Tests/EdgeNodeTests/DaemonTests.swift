@@ -1,0 +1,181 @@
+import EdgeIO
+import Foundation
+import Synchronization
+import Testing
+@testable import EdgeNode
+
+@Suite("The daemon, end to end against the twins")
+struct DaemonTests {
+    /// A datagram listener standing in for systemd's notify socket, drained by a thread of its
+    /// own as systemd drains it (the queue holds ten datagrams).
+    final class NotifyListener: @unchecked Sendable {
+        let path: String
+        private let socket: Int32
+        private let received = Mutex<[String]>([])
+        private let stopped = Atomic(false)
+
+        init() throws {
+            path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString)").path
+            socket = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            guard bound == 0 else { throw EdgeNodeError.runtime("bind \(path)") }
+            var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+            setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            Thread { [self] in
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while !stopped.load(ordering: .relaxed) {
+                    let count = recv(socket, &buffer, buffer.count, 0)
+                    if count > 0 { received.withLock { $0.append(String(decoding: buffer.prefix(count), as: UTF8.self)) } }
+                }
+            }.start()
+        }
+
+        /// Every message so far, in order.
+        var messages: [String] { received.withLock { $0 } }
+
+        func stop() {
+            stopped.store(true, ordering: .relaxed)
+            usleep(200_000)
+            close(socket)
+            unlink(path)
+        }
+    }
+
+    private func events(_ path: String) -> [[String: Any]] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    private func waitFor(_ seconds: Double, _ what: String, _ condition: () -> Bool) {
+        let deadline = monotonicSeconds() + seconds
+        while !condition() {
+            guard monotonicSeconds() < deadline else { Issue.record("timed out waiting for \(what)"); return }
+            usleep(50_000)
+        }
+    }
+
+    /// A full patrol with readings at its checkpoints; a PLC that dies and comes back (its values
+    /// go bad, then good, the daemon stays up); sd_notify READY, STATUS and watchdog keep-alives at
+    /// the configured rate, STOPPING at the end; SIGHUP reloads; SIGTERM stops it with every
+    /// record flushed, none lost or duplicated.
+    @Test func patrolFaultsNotifyAndShutdown() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-daemon-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plcProfile = try ModbusProfileFile.load(repository.appendingPathComponent("devices/modbus/line-plc.yaml").path)
+        let meterProfile = try ModbusProfileFile.load(repository.appendingPathComponent("devices/modbus/energy-meter.yaml").path)
+        var plc: RunningSimulator? = try RunningSimulator(plcProfile)
+        let plcPort = plc!.port
+        let meter = try RunningSimulator(meterProfile)
+        let devices = repository.appendingPathComponent("devices").path
+        let link = directory.appendingPathComponent("gnss").path
+        let site = directory.appendingPathComponent("site.yaml")
+        try """
+            site: daemon-test
+            modbus:
+              - {name: plc-line3, profile: \(devices)/modbus/line-plc.yaml, port: \(plcPort)}
+              - {name: meter-t2, profile: \(devices)/modbus/energy-meter.yaml, port: \(meter.port)}
+            gpio:
+              - name: gpio
+                chip: simulated
+                lines:
+                  - {name: warehouse_door_closed, line: door_closed, kind: state}
+                  - {name: pump_tach, line: pump_tach, kind: pulses}
+            gnss: {profile: \(devices)/receivers/quectel-lc29h.yaml, port: \(link)}
+            patrols:
+              - {route: \(devices)/routes/zhuhai-plant-north.yaml}
+            outputs: {directory: \(directory.path)/out}
+            """.write(to: site, atomically: true, encoding: .utf8)
+        // The receiver first (its pseudo-terminal must exist when the daemon opens the port), fast
+        // enough for a short test, slow enough that the daemon sees the fixes at the gate.
+        let receiver = try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path,
+                                        ["simulate", "gnss", "--route", "\(devices)/routes/zhuhai-plant-north.yaml", "--pty", "--link", link,
+                                         "--time-scale", "20"])
+        let notify = try NotifyListener()
+        let daemon = Process()
+        daemon.executableURL = repository.appendingPathComponent(".build/debug/edge-node")
+        daemon.arguments = ["run", "--site", site.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = notify.path
+        environment["WATCHDOG_USEC"] = "400000"   // keep-alives every 0.2 s
+        environment.removeValue(forKey: "WATCHDOG_PID")
+        daemon.environment = environment
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() } }
+        defer { notify.stop() }
+        waitFor(5, "READY=1") { notify.messages.contains { $0.hasPrefix("READY=1") } }
+        let log = directory.appendingPathComponent("out/events.jsonl").path
+        waitFor(40, "five checkpoint outcomes") { events(log).filter { $0["event"] as? String == "checkpoint" }.count == 5 }
+        withExtendedLifetime(receiver) {}
+        let outcomes = events(log).filter { $0["event"] as? String == "checkpoint" }
+        #expect(outcomes.map { $0["checkpoint"] as? String } == ["gate", "pump-house-3", "transformer-T2", "cooling-tower", "warehouse-door"])
+        #expect(outcomes.allSatisfy { $0["verdict"] as? String == "visited" }, "\(outcomes.map { $0["verdict"] ?? "" })")
+        let pumpHouse = outcomes[1]["readings"] as? [[String: Any]] ?? []
+        #expect(pumpHouse.map { $0["point"] as? String } == ["plc-line3.discharge_pressure", "plc-line3.motor_temperature"])
+        #expect(pumpHouse.allSatisfy { $0["quality"] as? String == "good" })
+        #expect(((outcomes[4]["readings"] as? [[String: Any]])?.first?["value"] as? Double) != nil)
+
+        // The PLC goes away: its points go bad, the rest carries on; it comes back: good again.
+        plc?.stop()
+        plc = nil
+        waitFor(10, "the PLC's points going bad") {
+            events(log).contains { $0["event"] as? String == "point_quality" && ($0["source"] as? String)?.hasPrefix("plc-line3.") == true
+                && ($0["quality"] as? String)?.hasPrefix("bad") == true }
+        }
+        plc = try RunningSimulator(plcProfile, port: plcPort)
+        waitFor(15, "the PLC's points good again") {
+            events(log).contains { $0["event"] as? String == "point_quality" && $0["source"] as? String == "plc-line3.line_speed" && $0["quality"] as? String == "good" }
+        }
+        #expect(daemon.isRunning)
+
+        // SIGHUP: the site is read again, the run goes on.
+        kill(daemon.processIdentifier, SIGHUP)
+        waitFor(5, "site_reloaded") { events(log).contains { $0["event"] as? String == "site_reloaded" } }
+
+        // Keep-alives at half the watchdog interval (0.2 s): about five a second.
+        let before = notify.messages.filter { $0.hasPrefix("WATCHDOG=1") }.count
+        usleep(1_000_000)
+        let keepAlives = notify.messages.filter { $0.hasPrefix("WATCHDOG=1") }.count - before
+        #expect((4...6).contains(keepAlives), "\(keepAlives) keep-alives in a second")
+        #expect(notify.messages.contains("RELOADING=1"))
+
+        kill(daemon.processIdentifier, SIGTERM)
+        waitFor(10, "the daemon to exit") { !daemon.isRunning }
+        #expect(daemon.terminationStatus == 0)
+        #expect(notify.messages.first?.hasPrefix("READY=1\nSTATUS=daemon-test: 4 devices, 1 patrols") == true)
+        #expect(notify.messages.last == "STOPPING=1")
+        let all = events(log)
+        #expect(all.last?["event"] as? String == "daemon_stopped")
+        // Every line whole; each checkpoint outcome once.
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == all.count)
+        #expect(all.filter { $0["event"] as? String == "checkpoint" }.count == 5)
+    }
+
+    /// Rotation keeps each file under the cap, whole lines only, and the newest files.
+    @Test func eventLogRotates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.jsonl").path
+        let log = try EventLog(path: path, rotateBytes: 4096, keep: 2)
+        for index in 0..<1000 { log.append(Array("{\"n\":\(index)}\n".utf8)) }
+        log.sync()
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(files == ["events.jsonl", "events.jsonl.1", "events.jsonl.2"])
+        var numbers: [Int] = []
+        for name in ["events.jsonl.2", "events.jsonl.1", "events.jsonl"] {
+            let text = try String(contentsOfFile: directory.appendingPathComponent(name).path, encoding: .utf8)
+            #expect(text.utf8.count <= 4096 && text.hasSuffix("\n"))
+            numbers += text.split(separator: "\n").map { Int($0.dropFirst(5).dropLast())! }
+        }
+        // The newest lines, in order, none missing between the oldest kept and the last.
+        #expect(numbers.last == 999 && numbers == Array(numbers.first!...999))
+    }
+}
