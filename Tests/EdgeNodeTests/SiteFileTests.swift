@@ -21,7 +21,9 @@ struct SiteFileTests {
     /// Each problem stops the check with file:line:column and what was expected (exit 2).
     @Test(arguments: [
         ("modbus:\n  - {name: plc, profile: modbus/nope.yaml}\n", "3:26: no such file:"),
-        ("modbus:\n  - {name: plc, profile: modbus/line-plc.yaml, port: 5}\n", "3:48: unknown key 'port' in a Modbus device"),
+        ("modbus:\n  - {name: plc, profile: modbus/line-plc.yaml, baud: 5}\n", "3:48: unknown key 'baud' in a Modbus device"),
+        ("modbus:\n  - {name: plc, profile: modbus/line-plc.yaml, device: /dev/ttyUSB0}\n",
+         "3:56: \(repository.path)/devices/modbus/line-plc.yaml is a TCP profile: give host and port, not device"),
         ("modbus:\n  - {name: plc, profile: modbus/line-plc.yaml}\n  - {name: plc, profile: modbus/vfd.yaml}\n",
          "4:12: the name 'plc' is already used at"),
         ("gpio:\n  - {name: g, chip: simulated, lines: [{name: tach, line: 3, kind: pulses}]}\n"
