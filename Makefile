@@ -8,7 +8,7 @@ PEER_APT   := gpsd-clients libgeographiclib-dev socat mbpoll
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform pymodbus serial:pyserial
 SHARED     ?= ../shared/data
 
-.PHONY: all build-deps deps build demo test bench clean
+.PHONY: all build-deps deps build demo test bench install clean
 
 all: build
 
@@ -61,6 +61,19 @@ bench: deps
 	bench/run-patrol
 	bench/run-io
 	bench/run-modbus
+
+# The daemon on a gateway: the binary, the systemd unit, the profiles and routes under
+# /etc/edge-node, and a default site there unless one exists. DESTDIR stages a package.
+PREFIX ?= /usr/local
+install: build-deps
+	$(SWIFT) build -c release --product edge-node
+	install -D -m 0755 .build/release/edge-node $(DESTDIR)$(PREFIX)/bin/edge-node
+	install -D -m 0644 systemd/edge-node.service $(DESTDIR)/etc/systemd/system/edge-node.service
+	sed -i 's|/usr/local/bin/edge-node|$(PREFIX)/bin/edge-node|' $(DESTDIR)/etc/systemd/system/edge-node.service
+	for dir in modbus receivers routes; do \
+		install -d $(DESTDIR)/etc/edge-node/$$dir && install -m 0644 devices/$$dir/*.yaml $(DESTDIR)/etc/edge-node/$$dir/; done
+	[ -e $(DESTDIR)/etc/edge-node/site.yaml ] || install -m 0644 devices/site.yaml $(DESTDIR)/etc/edge-node/site.yaml
+	@echo "installed; then: systemctl daemon-reload && systemctl enable --now edge-node"
 
 clean:
 	rm -rf .build .build-tsan bench/out

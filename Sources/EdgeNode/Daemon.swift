@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NMEAParser
 import PatrolAgent
+import PredictiveMaintenance
 import ServiceLifecycle
 import Synchronization
 
@@ -264,6 +265,159 @@ struct PatrolService: Service {
     }
 }
 
+/// One vibration channel: samples (simulated, or read from a file or FIFO at the sample rate)
+/// through the channel's windows and the machine's health; the operating state and speed come
+/// from the point store. Alarms become events: one `maintenance_alarm` when the machine's first
+/// indicator reaches alarm, one `maintenance_cleared` when all are back to normal.
+struct MaintenanceService: Service {
+    let channel: Site.MaintenanceChannel
+    let context: DaemonContext
+
+    func run() async throws {
+        let channel = channel, context = context
+        await runOnThread(name: "vibration \(channel.name)") { shouldStop in
+            let frame = 4096
+            var configuration = WindowAnalyzer.Configuration(sampleRate: channel.sampleRate, frameLength: frame)
+            configuration.severity = .iso10816part3(group: channel.machineGroup, support: channel.support)
+            configuration.bearing = channel.bearing
+            let analyzer = VibrationChannel(configuration, hop: frame)
+            var samples = SampleSource(channel, frame: frame)
+            var levels = (velocity: AlarmLevel.normal, anomaly: AlarmLevel.normal)
+            var alarmed = false
+            let start = monotonicSeconds()
+            var produced = 0
+            while !shouldStop() {
+                guard let block = samples.next() else {
+                    usleep(100_000)
+                    continue
+                }
+                // Real time (times the speed-up): wait until this block's samples exist.
+                produced += block.count
+                let due = start + Double(produced) / (channel.sampleRate * samples.speedup)
+                let wait = due - monotonicSeconds()
+                if wait > 0 { usleep(useconds_t(wait * 1e6)) }
+                let operating = OperatingState(running: running(channel, context), speedHz: speed(channel, context))
+                let timestamp = Int64(Double(produced - block.count) / channel.sampleRate * 1e9)
+                block.withUnsafeBufferPointer { buffer in
+                    analyzer.process(buffer, at: timestamp, operating: operating) { event in
+                        switch event {
+                        case .window(let result):
+                            context.store.update("\(channel.name).velocity_rms", value: result.velocityRMS, quality: "good", time: monotonicSeconds())
+                            context.store.update("\(channel.name).kurtosis", value: result.features.kurtosis, quality: "good", time: monotonicSeconds())
+                        case .gap(let missing):
+                            context.event("sample_gap", source: channel.name) { w in w.key("missing_samples"); w.integer(missing) }
+                        case .health(.baselineLearnt):
+                            context.event("baseline_learnt", source: channel.name)
+                        case .health(.velocity(let alarm)), .health(.anomaly(let alarm)):
+                            if case .health(.velocity) = event { levels.velocity = alarm.level } else { levels.anomaly = alarm.level }
+                            let worst = max(levels.velocity, levels.anomaly)
+                            if worst == .alarm && !alarmed {
+                                alarmed = true
+                                let diagnosis = analyzer.analyzer.analyze(buffer)
+                                context.event("maintenance_alarm", source: channel.name) { w in
+                                    w.key("indicator"); w.string(levels.anomaly == .alarm ? "anomaly" : "velocity")
+                                    w.key("value"); w.fixed(alarm.value, decimals: 3)
+                                    w.key("velocity_rms_mm_s"); w.fixed(diagnosis.velocityRMS, decimals: 3)
+                                    w.key("zone"); w.string(diagnosis.zone.rawValue)
+                                    w.key("bearing_verdict"); w.string(diagnosis.verdict.rawValue)
+                                }
+                                context.logger.warning("\(channel.name): maintenance alarm (\(diagnosis.verdict.rawValue))")
+                            } else if worst == .normal && alarmed {
+                                alarmed = false
+                                context.event("maintenance_cleared", source: channel.name)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func running(_ channel: Site.MaintenanceChannel, _ context: DaemonContext) -> Bool {
+        guard let input = channel.operatingState else { return true }
+        guard let entry = context.store[input.storeName], entry.quality == "good", let value = entry.value else { return false }
+        return value != 0
+    }
+
+    private func speed(_ channel: Site.MaintenanceChannel, _ context: DaemonContext) -> Double? {
+        switch channel.speed {
+        case .nominal(let hertz): return hertz
+        case .input(let input):
+            guard let entry = context.store[input.storeName], entry.quality == "good", let value = entry.value else { return nil }
+            // GPIO pulse lines are in rpm; Modbus speed points are taken as Hz.
+            if case .gpio = input { return value / 60 }
+            return value
+        }
+    }
+}
+
+extension Site.Input {
+    /// The point store's name for it.
+    var storeName: String {
+        switch self {
+        case .modbus(let device, let point): "\(device).\(point)"
+        case .gpio(let board, let line): "\(board).\(line)"
+        }
+    }
+}
+
+/// Where a maintenance channel's samples come from, one analysis frame at a time.
+struct SampleSource {
+    let speedup: Double
+    private var healthy: [Float] = [], impacts: [Float] = []
+    private var developsAfter = 0.0
+    private var file: FileHandle?
+    private let format: VibrationCommands.SampleFormat
+    private let frame: Int
+    private let sampleRate: Double
+    private var position = 0
+
+    init(_ channel: Site.MaintenanceChannel, frame: Int) {
+        self.frame = frame
+        sampleRate = channel.sampleRate
+        switch channel.source {
+        case .simulated(let fault, let after, let speedup):
+            self.speedup = speedup
+            developsAfter = after
+            format = .f32le
+            // Ten seconds of the machine, and the same ten seconds with the fault: their
+            // difference is the fault's impacts alone, faded in as the fault develops.
+            let shaft = 24.5
+            let bearing = channel.bearing ?? BearingGeometry(rollingElements: 8, elementDiameter: 7.94, pitchDiameter: 39.04)
+            let count = Int(channel.sampleRate * 10) / frame * frame
+            healthy = SyntheticVibration(sampleRate: channel.sampleRate, shaftHz: shaft, bearing: bearing, fault: .none).samples(count: count)
+            let faulty = SyntheticVibration(sampleRate: channel.sampleRate, shaftHz: shaft, bearing: bearing, fault: fault).samples(count: count)
+            impacts = zip(faulty, healthy).map { $0 - $1 }
+        case .file(let path, let format):
+            speedup = 1
+            self.format = format
+            file = FileHandle(forReadingAtPath: path)
+        }
+    }
+
+    /// The next frame of samples, nil when a file has none yet.
+    mutating func next() -> [Float]? {
+        if let file {
+            let size = format == .s16le ? 2 : 4
+            let data = file.readData(ofLength: frame * size)
+            guard data.count == frame * size else { return nil }
+            return data.withUnsafeBytes { raw in
+                (0..<frame).map { index in
+                    format == .s16le ? Float(raw.loadUnaligned(fromByteOffset: index * 2, as: Int16.self)) / 32768
+                                     : raw.loadUnaligned(fromByteOffset: index * 4, as: Float.self)
+                }
+            }
+        }
+        guard !healthy.isEmpty else { return nil }
+        let seconds = Double(position) / sampleRate
+        // The fault grows from nothing to full over 60 s after it starts.
+        let weight = Float(min(1, max(0, (seconds - developsAfter) / 60)))
+        let offset = position % healthy.count
+        position += frame
+        return (offset..<(offset + frame)).map { healthy[$0] + weight * impacts[$0] }
+    }
+}
+
 /// Tells systemd the daemon is ready, keeps its watchdog fed and its status line current, and
 /// says when it stops.
 struct NotifierService: Service {
@@ -338,6 +492,7 @@ public enum Daemon {
         var services: [any Service] = site.modbus.map { ModbusDeviceService(device: $0, context: context) }
         services += site.gpio.map { GPIOBoardService(board: $0, context: context) }
         if let receiver = site.gnss { services.append(PatrolService(receiver: receiver, patrols: site.patrols, context: context)) }
+        services += site.maintenance.map { MaintenanceService(channel: $0, context: context) }
         let notifier = SystemdNotifier()
         services.append(ReloadService(sitePath: sitePath, notifier: notifier, context: context))
         services.append(NotifierService(notifier: notifier, context: context, startedAt: startedAt))

@@ -74,9 +74,10 @@ public struct Site: Sendable {
 
     public struct MaintenanceChannel: Sendable {
         public enum Source: Sendable, Equatable {
-            /// The simulated pump: "healthy", or a fault that develops during the run
-            /// ("outer_race", "inner_race", "ball", "imbalance", "misalignment", "looseness").
-            case simulated(String)
+            /// The simulated pump: healthy, or a bearing fault that starts `developsAfter`
+            /// seconds into the run and grows over a minute; `speedup` runs it faster than real
+            /// time (tests, demos).
+            case simulated(fault: BearingFault, developsAfter: Double, speedup: Double)
             case file(path: String, format: VibrationCommands.SampleFormat)
         }
         public enum Speed: Sendable, Equatable {
@@ -235,19 +236,20 @@ public enum SiteFile {
                                                                      "operating_state"], required: ["name", "source", "sample_rate", "speed"])
             let name = try f["name"]!.string("a channel name")
             try claim(name, f["name"]!)
-            let s = try f["source"]!.mapping("a vibration source", keys: ["simulated", "file", "format"])
+            let s = try f["source"]!.mapping("a vibration source", keys: ["simulated", "develops_after", "speedup", "file", "format"])
             let source: Site.MaintenanceChannel.Source
             if let simulated = s["simulated"] {
-                let kinds = ["healthy", "outer_race", "inner_race", "ball", "imbalance", "misalignment", "looseness"]
-                let kind = try simulated.string("a simulated machine")
-                guard kinds.contains(kind) else { throw simulated.error("expected one of \(kinds.joined(separator: ", ")), found '\(kind)'") }
-                source = .simulated(kind)
+                let fault = try simulated.choice("a simulated machine", ["healthy": BearingFault.none, "outer_race": .outerRace,
+                                                                         "inner_race": .innerRace, "ball": .ball, "cage": .cage])
+                let speedup = try s["speedup"]?.double("a speed-up factor") ?? 1
+                guard speedup >= 1 else { throw s["speedup"]!.error("speedup is at least 1") }
+                source = .simulated(fault: fault, developsAfter: try s["develops_after"]?.double("seconds") ?? 120, speedup: speedup)
             } else if s["file"] != nil {
                 // A recording, or a FIFO a DAQ driver writes into: it may appear after the daemon starts.
                 source = .file(path: try resolve(s["file"]!, "a recording or FIFO", mustExist: false),
-                               format: try s["format"]?.choice("a sample format", Dictionary(uniqueKeysWithValues: VibrationCommands.SampleFormat.allCases.map { ($0.rawValue, $0) })) ?? .f32le)
+                               format: try s["format"]?.choice("a binary sample format (s16le: full scale 1 g)", ["f32le": VibrationCommands.SampleFormat.f32le, "s16le": .s16le]) ?? .f32le)
             } else {
-                throw f["source"]!.error("a source is {simulated: KIND} or {file: PATH, format: f32le|s16le|csv}")
+                throw f["source"]!.error("a source is {simulated: KIND, develops_after: S, speedup: X} or {file: PATH, format: f32le|s16le}")
             }
             let rate = try f["sample_rate"]!.double("samples per second")
             guard rate >= 1000 else { throw f["sample_rate"]!.error("a vibration channel needs at least 1000 samples/s (velocity RMS covers 10-1000 Hz), not \(rate)") }

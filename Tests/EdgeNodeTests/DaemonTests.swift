@@ -158,6 +158,37 @@ struct DaemonTests {
         #expect(all.filter { $0["event"] as? String == "checkpoint" }.count == 5)
     }
 
+    /// A bearing fault that develops during the run raises exactly one maintenance alarm; the
+    /// healthy machine next to it none. (Simulated twenty times faster than real time.)
+    @Test func developingFaultRaisesOneAlarm() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-pm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let site = directory.appendingPathComponent("site.yaml")
+        try """
+            site: maintenance-test
+            maintenance:
+              - {name: pump-a, source: {simulated: outer_race, develops_after: 60, speedup: 20}, sample_rate: 25600,
+                 bearing: {n: 8, d: 7.94, D: 39.04}, speed: {nominal_hz: 24.5}}
+              - {name: pump-b, source: {simulated: healthy, speedup: 20}, sample_rate: 25600,
+                 bearing: {n: 8, d: 7.94, D: 39.04}, speed: {nominal_hz: 24.5}}
+            outputs: {directory: \(directory.path)/out}
+            """.write(to: site, atomically: true, encoding: .utf8)
+        let daemon = try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path, ["run", "--site", site.path],
+                                      waitForOutput: false)
+        let log = directory.appendingPathComponent("out/events.jsonl").path
+        // Learning takes 200 windows (32 s of samples), the fault starts at 60 s and grows for 60.
+        waitFor(20, "a maintenance alarm") { events(log).contains { $0["event"] as? String == "maintenance_alarm" } }
+        usleep(3_000_000)   // the fault keeps growing: still one alarm
+        kill(daemon.process.processIdentifier, SIGTERM)
+        waitFor(10, "the daemon to exit") { !daemon.process.isRunning }
+        let all = events(log)
+        #expect(all.filter { $0["event"] as? String == "baseline_learnt" }.count == 2)
+        let alarms = all.filter { $0["event"] as? String == "maintenance_alarm" }
+        #expect(alarms.count == 1 && alarms.first?["source"] as? String == "pump-a", "\(alarms)")
+        #expect(!all.contains { $0["event"] as? String == "maintenance_cleared" })
+    }
+
     /// Rotation keeps each file under the cap, whole lines only, and the newest files.
     @Test func eventLogRotates() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-log-\(UUID().uuidString)")

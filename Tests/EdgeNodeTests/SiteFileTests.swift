@@ -35,7 +35,7 @@ struct SiteFileTests {
         ("gnss: {profile: receivers/quectel-lc29h.yaml, port: /dev/ttyUSB1}\npatrols:\n  - {route: routes/zhuhai-plant-north.yaml}\n",
          "4:13: checkpoint 'pump-house-3' of"),
         ("maintenance:\n  - {name: pump, source: {simulated: cracked}, sample_rate: 25600, speed: {nominal_hz: 24.5}}\n",
-         "3:38: expected one of healthy, outer_race"),
+         "3:38: expected a simulated machine: one of ball, cage, healthy, inner_race, outer_race"),
     ]) func problemsNameTheirPlace(body: String, message: String) throws {
         let file = repository.appendingPathComponent("devices/site-test-\(UUID().uuidString).yaml")
         defer { try? FileManager.default.removeItem(at: file) }
