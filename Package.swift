@@ -21,6 +21,10 @@ let package = Package(
         // swift-async-algorithms come with it).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The daemon's local status and Prometheus endpoint (Apache-2.0).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure: bytes -> sentences -> typed records -> epochs. No Foundation, no Glibc.
@@ -52,7 +56,10 @@ let package = Package(
             name: "EdgeNode",
             dependencies: ["NMEAParser", "PredictiveMaintenance", "PatrolAgent", "EdgeIO", .product(name: "Yams", package: "Yams"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")]
         ),
         // Thin: command-line parsing only.
         .executableTarget(

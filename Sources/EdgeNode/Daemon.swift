@@ -1,9 +1,11 @@
 import EdgeIO
 import Foundation
 import Logging
+import Metrics
 import NMEAParser
 import PatrolAgent
 import PredictiveMaintenance
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
@@ -66,10 +68,14 @@ final class DaemonContext: Sendable {
         fields(&w)
         w.raw("}\n")
         w.withBytes { events.append($0) }
-        counters.withLock { $0["events", default: 0] += 1 }
+        count("events")
     }
 
-    func count(_ name: String, by amount: Int = 1) { counters.withLock { $0[name, default: 0] += amount } }
+    /// Counts for the status report and, through swift-metrics, for Prometheus (`edge_node_NAME_total`).
+    func count(_ name: String, by amount: Int = 1) {
+        counters.withLock { $0[name, default: 0] += amount }
+        Counter(label: "edge_node_\(name)_total").increment(by: amount)
+    }
 }
 
 /// The current UTC time as ISO 8601 with milliseconds.
@@ -488,11 +494,16 @@ public enum Daemon {
         var logger = Logger(label: "edge-node")
         logger.logLevel = .info
         let events = try EventLog(path: "\(directory)/events.jsonl", rotateBytes: site.rotateBytes, keep: site.keepFiles)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let context = DaemonContext(site: site, events: events, logger: logger)
         var services: [any Service] = site.modbus.map { ModbusDeviceService(device: $0, context: context) }
         services += site.gpio.map { GPIOBoardService(board: $0, context: context) }
         if let receiver = site.gnss { services.append(PatrolService(receiver: receiver, patrols: site.patrols, context: context)) }
         services += site.maintenance.map { MaintenanceService(channel: $0, context: context) }
+        if let status = site.statusListen {
+            services.append(StatusService(host: status.host, port: status.port, context: context, registry: registry, startedAt: startedAt))
+        }
         let notifier = SystemdNotifier()
         services.append(ReloadService(sitePath: sitePath, notifier: notifier, context: context))
         services.append(NotifierService(notifier: notifier, context: context, startedAt: startedAt))

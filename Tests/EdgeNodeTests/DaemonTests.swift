@@ -46,6 +46,35 @@ struct DaemonTests {
         }
     }
 
+    /// The body of `GET path` from the daemon's status endpoint.
+    private func httpGet(port: Int, path: String) throws -> String {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw EdgeNodeError.runtime("connect to \(port)") }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            response += buffer.prefix(count)
+            let text = String(decoding: response, as: UTF8.self)
+            if let split = text.range(of: "\r\n\r\n"), let lengthLine = text[..<split.lowerBound].split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
+               let length = Int(lengthLine.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)), text.utf8.count - text[..<split.upperBound].utf8.count >= length {
+                return String(text[split.upperBound...])
+            }
+        }
+        throw EdgeNodeError.runtime("no complete response from \(port)\(path)")
+    }
+
     private func events(_ path: String) -> [[String: Any]] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -90,6 +119,7 @@ struct DaemonTests {
             patrols:
               - {route: \(devices)/routes/zhuhai-plant-north.yaml}
             outputs: {directory: \(directory.path)/out}
+            status: {listen: 127.0.0.1:0}
             """.write(to: site, atomically: true, encoding: .utf8)
         // The receiver first (its pseudo-terminal must exist when the daemon opens the port), fast
         // enough for a short test, slow enough that the daemon sees the fixes at the gate.
@@ -133,6 +163,15 @@ struct DaemonTests {
             events(log).contains { $0["event"] as? String == "point_quality" && $0["source"] as? String == "plc-line3.line_speed" && $0["quality"] as? String == "good" }
         }
         #expect(daemon.isRunning)
+
+        // The status endpoint: every device with its health, the points, the counters; Prometheus metrics.
+        let port = try #require(events(log).first { $0["event"] as? String == "status_listening" }?["port"] as? Int)
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(httpGet(port: port, path: "/status").utf8)) as? [String: Any])
+        let health = Dictionary(uniqueKeysWithValues: (status["devices"] as? [[String: Any]] ?? []).map { ($0["name"] as! String, $0["health"] as! String) })
+        #expect(health["plc-line3"] == "good" && health["meter-t2"] == "good" && health["gpio"] == "good", "\(health)")
+        #expect(((status["points"] as? [String: Any])?["plc-line3.speed_setpoint"] as? [String: Any])?["value"] as? Double == 120)
+        let metrics = try httpGet(port: port, path: "/metrics")
+        #expect(metrics.contains("edge_node_modbus_requests_total ") && metrics.contains("edge_node_points{quality=\"good\"}"), "\(metrics)")
 
         // SIGHUP: the site is read again, the run goes on.
         kill(daemon.processIdentifier, SIGHUP)

@@ -1,0 +1,121 @@
+import EdgeIO
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Metrics
+import NMEAParser
+import Prometheus
+import ServiceLifecycle
+
+/// The daemon's local HTTP endpoint: `GET /status` (JSON: devices with health, points, counters)
+/// and `GET /metrics` (Prometheus text format). Loopback by default; the unit's IPAddressAllow
+/// limits who reaches it.
+struct StatusService: Service {
+    let host: String
+    let port: Int
+    let context: DaemonContext
+    let registry: PrometheusCollectorRegistry
+    let startedAt: Double
+
+    func run() async throws {
+        let context = context, registry = registry, startedAt = startedAt
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 16)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(StatusHandler(context: context, registry: registry, startedAt: startedAt))
+                }
+            }
+            .bind(host: host, port: port).get()
+        let bound = channel.localAddress?.port ?? port
+        context.event("status_listening", source: "edge-node") { w in w.key("host"); w.string(host); w.key("port"); w.integer(bound) }
+        context.logger.info("status on http://\(host):\(bound)/status and /metrics")
+        try? await gracefulShutdown()
+        try? await channel.close()
+    }
+}
+
+/// Answers one request at a time on a connection.
+private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let context: DaemonContext
+    let registry: PrometheusCollectorRegistry
+    let startedAt: Double
+    private var path = ""
+
+    init(context: DaemonContext, registry: PrometheusCollectorRegistry, startedAt: Double) {
+        self.context = context
+        self.registry = registry
+        self.startedAt = startedAt
+    }
+
+    func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): path = head.method == .GET ? head.uri : ""
+        case .body: break
+        case .end:
+            let (status, type, body): (HTTPResponseStatus, String, [UInt8]) = switch path.split(separator: "?").first ?? "" {
+            case "/status": (.ok, "application/json", statusJSON())
+            case "/metrics": (.ok, "text/plain; version=0.0.4", metricsText())
+            default: (.notFound, "text/plain", Array("try /status or /metrics\n".utf8))
+            }
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: type)
+            headers.add(name: "Content-Length", value: String(body.count))
+            channelContext.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+            channelContext.write(wrapOutboundOut(.body(.byteBuffer(channelContext.channel.allocator.buffer(bytes: body)))), promise: nil)
+            channelContext.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+
+    /// The registry's metrics after the point gauges are brought up to date.
+    private func metricsText() -> [UInt8] {
+        let points = context.store.all
+        let good = points.values.filter { $0.quality == "good" }.count
+        Gauge(label: "edge_node_points", dimensions: [("quality", "good")]).record(good)
+        Gauge(label: "edge_node_points", dimensions: [("quality", "not_good")]).record(points.count - good)
+        Gauge(label: "edge_node_uptime_seconds").record(monotonicSeconds() - startedAt)
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+
+    /// Devices with their health (good when every point is), every point, the counters.
+    private func statusJSON() -> [UInt8] {
+        let points = context.store.all
+        var w = JSONWriter(capacity: 4096)
+        w.raw("{\"site\":"); w.string(context.site.name)
+        w.key("uptime_s"); w.fixed(monotonicSeconds() - startedAt, decimals: 1)
+        w.key("devices"); w.raw("[")
+        let devices = context.site.modbus.map(\.name) + context.site.gpio.map(\.name) + (context.site.gnss == nil ? [] : ["gnss"])
+            + context.site.maintenance.map(\.name)
+        for (index, device) in devices.enumerated() {
+            if index > 0 { w.raw(",") }
+            let own = points.filter { $0.key.hasPrefix(device + ".") }
+            let bad = own.filter { $0.value.quality != "good" }
+            w.raw("{\"name\":"); w.string(device)
+            w.key("health"); w.string(own.isEmpty ? "unknown" : bad.isEmpty ? "good" : bad.count == own.count ? "down" : "degraded")
+            w.key("points"); w.integer(own.count); w.key("not_good"); w.integer(bad.count)
+            w.raw("}")
+        }
+        w.raw("]"); w.key("points"); w.raw("{")
+        for (index, entry) in points.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { w.raw(",") }
+            w.string(entry.key); w.raw(":{\"value\":")
+            if let value = entry.value.value, value.isFinite { w.fixed(value, decimals: 6) } else { w.raw("null") }
+            w.key("quality"); w.string(entry.value.quality); w.raw("}")
+        }
+        w.raw("}"); w.key("counters"); w.raw("{")
+        for (index, entry) in context.counters.withLock({ $0 }).sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { w.raw(",") }
+            w.string(entry.key); w.raw(":"); w.integer(entry.value)
+        }
+        w.raw("}}\n")
+        return w.bytes
+    }
+}
