@@ -173,6 +173,14 @@ struct DaemonTests {
         let metrics = try httpGet(port: port, path: "/metrics")
         #expect(metrics.contains("edge_node_modbus_requests_total ") && metrics.contains("edge_node_points{quality=\"good\"}"), "\(metrics)")
 
+        // The receiver's pseudo-terminal closes when its drive ends; a new one at the same name is
+        // opened again (as after unplugging a USB receiver and plugging it back in).
+        waitFor(15, "the receiver gone") { events(log).contains { $0["event"] as? String == "device_fault" && $0["source"] as? String == "gnss" } }
+        let again = try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path,
+                                     ["simulate", "gnss", "--route", "\(devices)/routes/zhuhai-plant-north.yaml", "--pty", "--link", link])
+        waitFor(15, "the receiver reopened") { events(log).filter { $0["event"] as? String == "device_up" && $0["source"] as? String == "gnss" }.count >= 2 }
+        withExtendedLifetime(again) {}
+
         // SIGHUP: the site is read again, the run goes on.
         kill(daemon.processIdentifier, SIGHUP)
         waitFor(5, "site_reloaded") { events(log).contains { $0["event"] as? String == "site_reloaded" } }
