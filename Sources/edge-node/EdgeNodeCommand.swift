@@ -28,7 +28,7 @@ struct EdgeNodeCommand: AsyncParsableCommand {
           edge-node patrol replay --route R.yaml --nmea drive.nmea --report run.jsonl --map run.svg
           edge-node geodesic inverse 22.27 113.58 -33.87 151.21
         """,
-        subcommands: [Demo.self, Run.self, Config.self, NMEA.self, GNSS.self, GPIO.self, Serial.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
+        subcommands: [Demo.self, Run.self, Doctor.self, Config.self, NMEA.self, GNSS.self, GPIO.self, Serial.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
     )
 
     /// Parses and runs, with the documented exit codes: ArgumentParser's usage errors (its 64)
@@ -630,6 +630,35 @@ struct Run: AsyncParsableCommand {
             stderr.write("edge-node: \(error.message)\n")
             stderr.flush()
             throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+struct Doctor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every configured device and the host; say how to fix what fails.",
+        discussion: """
+        For each Modbus device: reachable, and its latency. For each serial port (RTU buses, the
+        GNSS receiver): present, permitted, free (or which process holds it). The receiver:
+        talking, and its best fix. GPIO boards: chip and lines there. The clock synchronised,
+        free disk for the outputs. Exit 0 when nothing failed, 1 otherwise.
+
+        Examples:
+          edge-node doctor
+          edge-node doctor --site /etc/edge-node/site.yaml --json
+        """
+    )
+    @Option(help: "The site file (default: /etc/edge-node/site.yaml, else devices/site.yaml).") var site: String?
+    @Option(help: "Seconds to listen to the GNSS receiver.") var receiverSeconds: Double = 3
+    @Flag(help: "JSON: [{\"check\", \"status\", \"detail\", \"remedy\"}].") var json = false
+
+    func run() throws {
+        try reportingErrors { () throws(EdgeNodeError) in
+            let findings = EdgeNode.Doctor.examine(try SiteFile.load(site ?? SiteFile.defaultPath), receiverSeconds: receiverSeconds)
+            var output = OutputSink()
+            output.write(EdgeNode.Doctor.render(findings, json: json))
+            output.flush()
+            if findings.contains(where: { $0.status == .fail }) { throw .runtime("\(findings.filter { $0.status == .fail }.count) checks failed") }
         }
     }
 }

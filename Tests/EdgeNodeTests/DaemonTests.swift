@@ -257,3 +257,40 @@ struct DaemonTests {
         #expect(numbers.last == 999 && numbers == Array(numbers.first!...999))
     }
 }
+
+@Suite("edge-node doctor")
+struct DoctorTests {
+    /// Against the twins: a PLC that answers, one that does not, a receiver that talks, a board
+    /// that is there; each failure with its remedy, exit 1.
+    @Test func findingsWithRemedies() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-doctor-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let devices = repository.appendingPathComponent("devices").path
+        let plc = try RunningSimulator(try ModbusProfileFile.load("\(devices)/modbus/line-plc.yaml"))
+        let link = directory.appendingPathComponent("gnss").path
+        let receiver = try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path,
+                                        ["simulate", "gnss", "--route", "\(devices)/routes/zhuhai-plant-north.yaml", "--pty", "--link", link, "--time-scale", "5"])
+        let site = directory.appendingPathComponent("site.yaml")
+        try """
+            site: doctor-test
+            modbus:
+              - {name: plc, profile: \(devices)/modbus/line-plc.yaml, port: \(plc.port)}
+              - {name: meter, profile: \(devices)/modbus/energy-meter.yaml, port: 1}
+            gpio:
+              - {name: board, chip: simulated, lines: [{name: door, line: door_closed}]}
+            gnss: {profile: \(devices)/receivers/quectel-lc29h.yaml, port: \(link)}
+            outputs: {directory: \(directory.path)}
+            """.write(to: site, atomically: true, encoding: .utf8)
+        let result = try runEdgeNode(["doctor", "--site", site.path, "--receiver-seconds", "1.5", "--json"])
+        withExtendedLifetime(receiver) {}
+        #expect(result.status == 1)
+        let findings = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [[String: String]])
+        let status = Dictionary(uniqueKeysWithValues: findings.map { ($0["check"]!, $0["status"]!) })
+        #expect(status["modbus plc"] == "ok" && status["modbus meter"] == "fail" && status["serial gnss"] == "ok")
+        #expect(status["gnss receiver"] == "ok" && status["gpio board"] == "ok" && status["disk"] == "ok", "\(findings)")
+        let meter = try #require(findings.first { $0["check"] == "modbus meter" })
+        #expect(meter["detail"]!.contains("Connection refused") && meter["remedy"]!.contains("edge-node modbus scan"))
+        #expect(findings.first { $0["check"] == "gnss receiver" }?["detail"]?.contains("best fix RTK fixed") == true)
+    }
+}

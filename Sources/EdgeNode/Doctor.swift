@@ -1,0 +1,167 @@
+import EdgeIO
+import Foundation
+import NMEAParser
+
+/// `edge-node doctor`: checks every configured device and the host, and says how to fix what fails.
+public enum Doctor {
+    public struct Finding: Sendable, Equatable {
+        public enum Status: String, Sendable { case ok, warn, fail }
+        public var check: String
+        public var status: Status
+        public var detail: String
+        /// What to do about it (empty when ok).
+        public var remedy: String
+    }
+
+    /// Runs the checks; `receiverSeconds` bounds how long the GNSS receiver is listened to.
+    public static func examine(_ site: Site, receiverSeconds: Double = 3) -> [Finding] {
+        var findings: [Finding] = []
+        for device in site.modbus { findings.append(checkModbus(device)) }
+        var serialPaths: [(String, String)] = site.modbus.compactMap {
+            if case .rtu(let path, _) = $0.profile.transport { return ($0.name, path) } else { return nil }
+        }
+        if let gnss = site.gnss { serialPaths.append(("gnss", gnss.port)) }
+        for (name, path) in serialPaths { findings.append(checkSerial(name, path)) }
+        if let gnss = site.gnss, findings.last?.status != .fail { findings.append(checkReceiver(gnss, seconds: receiverSeconds)) }
+        for board in site.gpio { findings.append(checkGPIO(board)) }
+        findings.append(checkClock())
+        findings.append(checkDisk(site.outputDirectory))
+        return findings
+    }
+
+    private static func checkModbus(_ device: Site.ModbusDevice) -> Finding {
+        let check = "modbus \(device.name)"
+        guard let unit = device.profile.units.first, let point = unit.points.first else {
+            return Finding(check: check, status: .warn, detail: "no points", remedy: "add points to \(device.profilePath)")
+        }
+        let start = monotonicSeconds()
+        do {
+            let client = try ModbusClient(device.profile.transport, timeout: .milliseconds(Int64(device.profile.timeout * 1000)))
+            switch point.table {
+            case .coil: _ = try client.readCoils(unit: unit.id, address: point.address, count: 1)
+            case .discrete: _ = try client.readDiscreteInputs(unit: unit.id, address: point.address, count: 1)
+            case .holding: _ = try client.readHoldingRegisters(unit: unit.id, address: point.address, count: point.count)
+            case .input: _ = try client.readInputRegisters(unit: unit.id, address: point.address, count: point.count)
+            }
+            let milliseconds = (monotonicSeconds() - start) * 1000
+            return Finding(check: check, status: .ok, detail: "\(device.profile.transport) unit \(unit.id) answers in \(format(milliseconds, 1)) ms", remedy: "")
+        } catch {
+            let remedy: String = switch error {
+            case .connection: "check the cable or network and the address in \(device.profilePath) (or the site's host/port); try: edge-node modbus scan"
+            case .timeout: "the device is silent: check the unit id (\(unit.id)), baud and parity for RTU, or a gateway in between; try: edge-node modbus scan"
+            case .exception(.illegalDataAddress): "the device has no \(point.table.rawValue) \(point.address): check the profile's addressing (protocol, one-based, modicon)"
+            default: "compare the profile with the device's manual; try: edge-node modbus read with the same settings"
+            }
+            return Finding(check: check, status: .fail, detail: "\(device.profile.transport): \(error)", remedy: remedy)
+        }
+    }
+
+    private static func checkSerial(_ name: String, _ path: String) -> Finding {
+        let check = "serial \(name)"
+        guard FileManager.default.fileExists(atPath: path) else {
+            return Finding(check: check, status: .fail, detail: "\(path) does not exist",
+                           remedy: "plug the adapter in and find its stable name: edge-node serial list (use /dev/serial/by-id/...)")
+        }
+        guard access(path, R_OK | W_OK) == 0 else {
+            return Finding(check: check, status: .fail, detail: "no read/write permission on \(path)",
+                           remedy: "add the service user to the port's group: usermod -aG dialout edge-node (the unit's SupplementaryGroups has it)")
+        }
+        if let info = SerialPortInfo(path: path), let holder = info.holder {
+            return Finding(check: check, status: .fail, detail: "\(path) is in use by \(holder)", remedy: "stop \(holder) (gpsd, ModemManager and terminal programs take ports)")
+        }
+        return Finding(check: check, status: .ok, detail: "\(path) present and free" + (SerialPortInfo(path: path)?.driver.map { " (\($0))" } ?? ""), remedy: "")
+    }
+
+    private static func checkReceiver(_ receiver: Site.Receiver, seconds: Double) -> Finding {
+        let check = "gnss receiver"
+        let service = GNSSReceiverService(path: receiver.port, profile: receiver.profile)
+        let deadline = monotonicSeconds() + seconds
+        var best: Fix?, epochs = 0, failure: String?
+        service.run(shouldStop: { monotonicSeconds() >= deadline }) { event in
+            switch event {
+            case .epoch(let fix, _):
+                epochs += 1
+                if best == nil || fix.quality > best!.quality { best = fix }
+            case .unavailable(let reason, _): failure = reason
+            default: break
+            }
+        }
+        guard epochs > 0, let best else {
+            return Finding(check: check, status: .fail, detail: failure ?? "no NMEA from \(receiver.port) in \(format(seconds, 0)) s",
+                           remedy: "check the baud rate (\(receiver.profile.settings.baud) in \(receiver.profilePath)) and that the receiver outputs NMEA: edge-node gnss watch")
+        }
+        let good = best.quality == .rtkFixed || best.quality == .rtkFloat
+        return Finding(check: check, status: good ? .ok : .warn,
+                       detail: "\(epochs) epochs, best fix \(best.quality), \(best.satellitesUsedTotal) satellites used",
+                       remedy: good ? "" : "patrols want RTK: check the correction stream (NTRIP or radio) and the antenna's sky view")
+    }
+
+    private static func checkGPIO(_ board: Site.GPIOBoard) -> Finding {
+        let check = "gpio \(board.name)"
+        do {
+            let (chip, _) = try GPIOCommands.open(board.chip)
+            let names = Set(chip.lines().compactMap(\.name))
+            for line in board.lines {
+                if case .name(let name) = line.line, !names.contains(name) {
+                    return Finding(check: check, status: .fail, detail: "\(chip.name) has no line '\(name)'", remedy: "list the lines: edge-node gpio list --chip \(board.chip)")
+                }
+            }
+            return Finding(check: check, status: .ok, detail: "\(chip.name) [\(chip.label)], \(board.lines.count) lines", remedy: "")
+        } catch {
+            return Finding(check: check, status: .fail, detail: error.message,
+                           remedy: "check /dev/gpiochip* and that the service user is in the gpio group (the unit's SupplementaryGroups has it)")
+        }
+    }
+
+    private static func checkClock() -> Finding {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["timedatectl", "show", "--property=NTPSynchronized", "--value"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let answer = (try? process.run()).map { _ -> String in
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+        } ?? ""
+        switch answer {
+        case "yes": return Finding(check: "clock", status: .ok, detail: "synchronised (timedatectl)", remedy: "")
+        case "no": return Finding(check: "clock", status: .warn, detail: "not synchronised",
+                                  remedy: "enable time synchronisation: timedatectl set-ntp true (or chrony, with GNSS time through gpsd)")
+        default: return Finding(check: "clock", status: .warn, detail: "cannot tell (no systemd here)", remedy: "check the time source by hand: chronyc tracking")
+        }
+    }
+
+    private static func checkDisk(_ directory: String) -> Finding {
+        var path = directory
+        while !FileManager.default.fileExists(atPath: path) && path != "/" { path = (path as NSString).deletingLastPathComponent }
+        var stats = statvfs()
+        guard statvfs(path, &stats) == 0 else { return Finding(check: "disk", status: .warn, detail: "cannot read \(path)", remedy: "") }
+        let free = Double(stats.f_bavail) * Double(stats.f_frsize) / 1_048_576
+        return Finding(check: "disk", status: free >= 100 ? .ok : .warn, detail: "\(Int(free)) MiB free under \(path)",
+                       remedy: free >= 100 ? "" : "free space, or lower the site's rotate_bytes and keep")
+    }
+
+    /// The findings as a table (or JSON), each failure with its remedy.
+    public static func render(_ findings: [Finding], json: Bool) -> String {
+        if json {
+            var w = JSONWriter()
+            w.raw("[")
+            for (index, finding) in findings.enumerated() {
+                if index > 0 { w.raw(",") }
+                w.raw("{\"check\":"); w.string(finding.check); w.key("status"); w.string(finding.status.rawValue)
+                w.key("detail"); w.string(finding.detail); w.key("remedy"); w.string(finding.remedy); w.raw("}")
+            }
+            w.raw("]\n")
+            return String(decoding: w.bytes, as: UTF8.self)
+        }
+        var text = "check".padding(22) + "status  detail\n"
+        for finding in findings {
+            text += finding.check.padding(22) + finding.status.rawValue.uppercased().padding(8) + finding.detail + "\n"
+            if !finding.remedy.isEmpty { text += String(repeating: " ", count: 30) + "-> " + finding.remedy + "\n" }
+        }
+        let failed = findings.filter { $0.status == .fail }.count
+        return text + (failed == 0 ? "all checks passed\n" : "\(failed) check\(failed == 1 ? "" : "s") failed\n")
+    }
+}
