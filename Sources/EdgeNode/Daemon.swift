@@ -480,10 +480,28 @@ struct ReloadService: Service {
 /// ``ReloadService`` every 100 ms.
 private let reloadRequested = Atomic(false)
 
+/// Shows the running daemon to an observer once a second (the demo's live view); the observer
+/// answers whether to stop, and the daemon then stops as on SIGINT.
+struct ObserverService: Service {
+    let context: DaemonContext
+    let observe: @Sendable ([String: PointStore.Entry], [String: Int]) -> Bool
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            guard !Task.isShuttingDownGracefully else { break }
+            if observe(context.store.all, context.counters.withLock { $0 }) { kill(getpid(), SIGINT) }
+        }
+    }
+}
+
 /// `edge-node run`: the site's services under one service group, stopped gracefully on SIGTERM
 /// and SIGINT (each service finishes its loop, the event log is synced).
 public enum Daemon {
-    public static func run(sitePath: String, outputDirectory: String?) async throws(EdgeNodeError) {
+    /// Runs the site until SIGTERM or SIGINT (or until `observe`, called once a second with the
+    /// points and counters, says to stop).
+    public static func run(sitePath: String, outputDirectory: String?, logLevel: Logger.Level = .info,
+                           observe: (@Sendable ([String: PointStore.Entry], [String: Int]) -> Bool)? = nil) async throws(EdgeNodeError) {
         let startedAt = monotonicSeconds()
         let site = try SiteFile.load(sitePath)
         let directory = outputDirectory ?? site.outputDirectory
@@ -492,7 +510,7 @@ public enum Daemon {
         }
         LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
         var logger = Logger(label: "edge-node")
-        logger.logLevel = .info
+        logger.logLevel = logLevel
         let events = try EventLog(path: "\(directory)/events.jsonl", rotateBytes: site.rotateBytes, keep: site.keepFiles)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -501,6 +519,7 @@ public enum Daemon {
         services += site.gpio.map { GPIOBoardService(board: $0, context: context) }
         if let receiver = site.gnss { services.append(PatrolService(receiver: receiver, patrols: site.patrols, context: context)) }
         services += site.maintenance.map { MaintenanceService(channel: $0, context: context) }
+        if let observe { services.append(ObserverService(context: context, observe: observe)) }
         if let status = site.statusListen {
             services.append(StatusService(host: status.host, port: status.port, context: context, registry: registry, startedAt: startedAt))
         }

@@ -71,7 +71,7 @@ public enum GNSSCommands {
     }
 
     /// What `edge-node simulate gnss` simulates.
-    public struct Simulation {
+    public struct Simulation: Sendable {
         /// Drive through a route file's checkpoints (stopping at each) ...
         public var routePath: String?
         /// ... or along a GPX track (`trkpt`, else `rtept`, else `wpt`) without stopping.

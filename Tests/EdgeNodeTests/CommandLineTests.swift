@@ -40,8 +40,8 @@ struct CommandLineTests {
         #expect(try runEdgeNode(["--help"]).out.contains("Examples"))
     }
 
-    @Test func demoDecodesTheEmbeddedCapture() throws {
-        let result = try runEdgeNode(["demo"])
+    @Test func demoTourDecodesTheEmbeddedCapture() throws {
+        let result = try runEdgeNode(["demo", "--tour"])
         #expect(result.status == 0)
         #expect(result.out.contains("RTK fixed"))
         #expect(result.out.contains("epochs                12"))
@@ -50,6 +50,22 @@ struct CommandLineTests {
         // Then the patrol of the simulated rover: every checkpoint visited, the hot motor flagged.
         #expect(result.out.contains("visited 5, missed 0, skipped 0, uncertain 0"))
         #expect(result.out.contains("plc-line3.motor_temperature = 91.50 (OUT OF RANGE)"))
+    }
+
+    /// `edge-node demo`: the daemon on the twins until the patrol is done and the pump's alarm
+    /// came, a live line a second, then the report with the patrol, the map and the spectra.
+    @Test func liveDemoEndsWithAReport() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-demo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runEdgeNode(["demo", "--directory", directory.path])
+        #expect(result.status == 0, "\(result.err)")
+        let lines = result.out.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains("patrol 5/5 (warehouse-door visited)") && $0.contains("ALARM") }, "\(result.out)")
+        #expect(lines.last == "report: \(directory.path)/report.html")
+        let html = try String(contentsOfFile: directory.appendingPathComponent("report.html").path, encoding: .utf8)
+        #expect(html.components(separatedBy: "class=\"visited\">visited").count - 1 == 5)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 2)
+        #expect(html.components(separatedBy: "<td>maintenance_alarm</td>").count - 1 == 1)
     }
 
     @Test func missingFileIsAnInputError() throws {
