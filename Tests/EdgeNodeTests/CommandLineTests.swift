@@ -29,11 +29,17 @@ struct CommandLineTests {
     @Test(arguments: [["--help"], ["nmea", "--help"], ["nmea", "decode", "--help"], ["nmea", "stats", "--help"], ["demo", "--help"],
                             ["vibration", "--help"], ["vibration", "analyze", "--help"], ["patrol", "check", "--help"],
                             ["patrol", "replay", "--help"], ["geodesic", "inverse", "--help"], ["geodesic", "direct", "--help"],
-                            ["gnss", "watch", "--help"], ["simulate", "gnss", "--help"]])
+                            ["gnss", "watch", "--help"], ["simulate", "gnss", "--help"], ["simulate", "gpio", "--help"],
+                            ["simulate", "modbus", "--help"], ["run", "--help"], ["doctor", "--help"], ["config", "check", "--help"],
+                            ["gpio", "list", "--help"], ["gpio", "get", "--help"], ["gpio", "set", "--help"], ["gpio", "watch", "--help"],
+                            ["serial", "list", "--help"], ["modbus", "read", "--help"], ["modbus", "write", "--help"],
+                            ["modbus", "decode", "--help"], ["modbus", "scan", "--help"], ["modbus", "poll", "--help"]])
     func helpTeachesWithExamples(_ arguments: [String]) throws {
         let result = try runEdgeNode(arguments)
         #expect(result.status == 0)
         #expect(result.out.contains("USAGE"))
+        // Every command that does something shows how (groups list their subcommands instead).
+        if arguments.count > 2 || ["run", "doctor", "demo"].contains(arguments[0]) { #expect(result.out.contains("Example"), "\(arguments)") }
     }
 
     @Test func topLevelHelpHasExamples() throws {
