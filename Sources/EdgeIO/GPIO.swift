@@ -113,7 +113,8 @@ public final class GPIOEventLoop {
     @discardableResult
     public func runOnce(timeout: Double, now: () -> Int64 = { Int64(monotonicSeconds() * 1e9) }) throws(GPIOError) -> Int {
         var pollers = inputs.map { pollfd(fd: $0.input.fileDescriptor, events: Int16(POLLIN), revents: 0) }
-        let ready = poll(&pollers, nfds_t(pollers.count), Int32(timeout * 1000))
+        // Rounded up: a deadline a fraction of a millisecond away must not spin.
+        let ready = poll(&pollers, nfds_t(pollers.count), Int32((timeout * 1000).rounded(.up)))
         if ready == -1 && errno != EINTR { throw .system(SystemError(operation: "poll GPIO lines", errno: errno)) }
         var count = 0
         for (index, poller) in pollers.enumerated() where poller.revents & Int16(POLLIN) != 0 {

@@ -31,6 +31,9 @@ public struct DebouncedState: Sendable {
         return settled
     }
 
+    /// When the pending change settles if no edge comes first (ns), or nil with none pending.
+    public var settlesAt: Int64? { candidate.map { $0.timestamp + settle } }
+
     /// Between edges: commits a candidate that has held for `settle` ns by `now`.
     public mutating func settle(now: Int64) -> Change? {
         guard let pending = candidate, now - pending.timestamp >= settle else { return nil }

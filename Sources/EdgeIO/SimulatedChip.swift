@@ -15,7 +15,10 @@ public final class SimulatedChip: GPIOChip, @unchecked Sendable {
     private var busy: Set<Int> = []
     /// Who requested each line (and whether as an output).
     private var consumers: [Int: (name: String, isOutput: Bool, activeLow: Bool)] = [:]
-    private var inputs: [Int: SimulatedInput] = [:]
+    /// The requested inputs, held weakly: an input holds its chip (as a kernel line request holds
+    /// the chip open) and gives its line back when it goes.
+    private var inputs: [Int: RequestedInput] = [:]
+    private struct RequestedInput { weak var input: SimulatedInput? }
 
     /// Simulated chips by name, so that a site file can name one like a real chip.
     private static let registry = Mutex<[String: SimulatedChip]>([:])
@@ -64,7 +67,7 @@ public final class SimulatedChip: GPIOChip, @unchecked Sendable {
         guard !busy.contains(line), inputs[line] == nil else { throw .lineBusy(chip: name, line: selector.description) }
         if bias == .pullUp { levels[line] = true } else if bias == .pullDown { levels[line] = false }
         let input = try SimulatedInput(chip: self, line: line, activeLow: activeLow, edges: edges)
-        inputs[line] = input
+        inputs[line] = RequestedInput(input: input)
         consumers[line] = (consumer, false, activeLow)
         return input
     }
@@ -90,13 +93,13 @@ public final class SimulatedChip: GPIOChip, @unchecked Sendable {
     public func set(_ line: Int, to level: Bool, at timestamp: Int64) {
         guard !stuck.contains(line), levels[line] != level else { return }
         levels[line] = level
-        inputs[line]?.deliver(EdgeEvent(edge: level ? .rising : .falling, timestamp: timestamp))
+        inputs[line]?.input?.deliver(EdgeEvent(edge: level ? .rising : .falling, timestamp: timestamp))
     }
 
     /// Delivers an edge without changing the recorded level: what a lost interrupt looks like to
     /// the reader (two rising edges in a row).
     public func injectEdge(_ line: Int, _ edge: EdgeEvent.Edge, at timestamp: Int64) {
-        inputs[line]?.deliver(EdgeEvent(edge: edge, timestamp: timestamp))
+        inputs[line]?.input?.deliver(EdgeEvent(edge: edge, timestamp: timestamp))
     }
 
     /// A square wave of `count` periods at `frequency` Hz from `start` (ns), high for `duty` of each.
@@ -125,7 +128,7 @@ public final class SimulatedChip: GPIOChip, @unchecked Sendable {
 /// An input of the simulated chip: events wait in a queue and a pipe carries one byte per batch,
 /// so the descriptor is readable exactly while events wait.
 final class SimulatedInput: GPIOInput {
-    private unowned let chip: SimulatedChip
+    private let chip: SimulatedChip
     private let line: Int
     private let activeLow: Bool
     private let edges: EdgeDetection
@@ -183,7 +186,7 @@ final class SimulatedInput: GPIOInput {
 }
 
 final class SimulatedOutput: GPIOOutput {
-    private unowned let chip: SimulatedChip
+    private let chip: SimulatedChip
     private let line: Int
     init(chip: SimulatedChip, line: Int) {
         self.chip = chip

@@ -30,6 +30,11 @@ public final class PointStore: Sendable {
 
     public subscript(_ name: String) -> Entry? { entries.withLock { $0[name] } }
 
+    /// Forgets the points of one device or board (`name.*`).
+    public func removeAll(under name: String) {
+        entries.withLock { entries in entries = entries.filter { !$0.key.hasPrefix(name + ".") } }
+    }
+
     public var all: [String: Entry] { entries.withLock { $0 } }
 }
 
@@ -48,17 +53,22 @@ struct StoreReader: InspectionReader {
 
 /// Where the daemon's services write: the event log (JSON Lines) and the log.
 final class DaemonContext: Sendable {
-    let site: Site
+    private let currentSite: Mutex<Site>
     let events: EventLog
     let store = PointStore()
     let logger: Logger
     let counters = Mutex<[String: Int]>([:])
 
     init(site: Site, events: EventLog, logger: Logger) {
-        self.site = site
+        currentSite = Mutex(site)
         self.events = events
         self.logger = logger
     }
+
+    /// The site as last loaded (at start, or by a reload).
+    var site: Site { currentSite.withLock { $0 } }
+
+    func replaceSite(_ site: Site) { currentSite.withLock { $0 = site } }
 
     /// One event line: `{"event": kind, "source": source, "t": UTC, ...fields}`.
     func event(_ kind: StaticString, source: String, _ fields: (inout JSONWriter) -> Void = { _ in }) {
@@ -91,65 +101,115 @@ func utcNow() -> String {
     return "\(broken.tm_year + 1900)-\(two(broken.tm_mon + 1))-\(two(broken.tm_mday))T\(two(broken.tm_hour)):\(two(broken.tm_min)):\(two(broken.tm_sec)).\(fraction)Z"
 }
 
-/// Runs a blocking loop on a thread of its own for the life of a service: the loop gets a
-/// `shouldStop` it checks often; graceful shutdown (or cancellation) sets it and waits.
-func runOnThread(name: String, _ body: @escaping @Sendable (@escaping @Sendable () -> Bool) -> Void) async {
-    let flag = StopFlag()
-    let watcher = Task {
-        try? await gracefulShutdown()
-        flag.stop.store(true, ordering: .relaxed)
+/// One part of the site, run on a thread of its own: a Modbus device, a GPIO board, the receiver
+/// with the patrols, a maintenance channel. A reload compares them to see what changed.
+enum SiteUnit: Equatable, Sendable {
+    case modbus(Site.ModbusDevice)
+    case gpio(Site.GPIOBoard)
+    case patrols(Site.Receiver, [Site.Patrol])
+    case maintenance(Site.MaintenanceChannel)
+
+    /// Every unit of the site, in start order: the sources before what reads them.
+    static func all(of site: Site) -> [SiteUnit] {
+        site.modbus.map { .modbus($0) } + site.gpio.map { .gpio($0) } + (site.gnss.map { [.patrols($0, site.patrols)] } ?? [])
+            + site.maintenance.map { .maintenance($0) }
     }
-    await withTaskCancellationHandler {
-        await withUnsafeContinuation { (finished: UnsafeContinuation<Void, Never>) in
-            let thread = Thread {
-                body { flag.stop.load(ordering: .relaxed) }
-                finished.resume()
-            }
-            thread.name = name
-            thread.start()
+
+    /// The name its points and events go under.
+    var name: String {
+        switch self {
+        case .modbus(let device): device.name
+        case .gpio(let board): board.name
+        case .patrols: "gnss"
+        case .maintenance(let channel): channel.name
         }
-    } onCancel: {
-        flag.stop.store(true, ordering: .relaxed)
     }
-    watcher.cancel()
+
+    /// Runs until `shouldStop` says so (checked often).
+    func run(_ context: DaemonContext, shouldStop: @escaping @Sendable () -> Bool) {
+        switch self {
+        case .modbus(let device): ModbusDeviceUnit(device: device, context: context).run(shouldStop)
+        case .gpio(let board): GPIOBoardUnit(board: board, context: context).run(shouldStop)
+        case .patrols(let receiver, let patrols): PatrolUnit(receiver: receiver, patrols: patrols, context: context).run(shouldStop)
+        case .maintenance(let channel): MaintenanceUnit(channel: channel, context: context).run(shouldStop)
+        }
+    }
 }
 
-/// The stop flag a service's thread checks.
-private final class StopFlag: Sendable {
-    let stop = Atomic(false)
+/// A unit running on its thread, stopped on its own (a reload) or with the daemon.
+final class RunningUnit: Sendable {
+    let unit: SiteUnit
+    private let stopRequested = StopFlag()
+    private let finished: Task<Void, Never>
+
+    /// The stop flag the unit's thread checks.
+    private final class StopFlag: Sendable {
+        let value = Atomic(false)
+    }
+
+    init(_ unit: SiteUnit, _ context: DaemonContext) {
+        self.unit = unit
+        let stopRequested = stopRequested
+        finished = Task {
+            await withUnsafeContinuation { (done: UnsafeContinuation<Void, Never>) in
+                let thread = Thread {
+                    unit.run(context) { stopRequested.value.load(ordering: .relaxed) }
+                    done.resume()
+                }
+                thread.name = unit.name
+                thread.start()
+            }
+        }
+    }
+
+    /// Asks the unit to stop and waits until its thread has finished.
+    func stop() async {
+        stopRequested.value.store(true, ordering: .relaxed)
+        await finished.value
+    }
 }
 
 /// Polls one Modbus device of the site; its points go to the store, quality changes to the events.
-struct ModbusDeviceService: Service {
+struct ModbusDeviceUnit {
     let device: Site.ModbusDevice
     let context: DaemonContext
 
-    func run() async throws {
-        let device = device, context = context
-        await runOnThread(name: "modbus \(device.name)") { shouldStop in
-            let poller = ModbusPoller(profile: device.profile)
-            var qualities: [String: String] = [:]
-            poller.run(shouldStop: shouldStop) { report in
-                context.count("modbus_requests", by: report.requests)
-                for reading in report.readings {
-                    let quality: String = switch reading.quality {
-                    case .good: "good"
-                    case .stale(let reason): "stale: \(reason)"
-                    case .bad(let reason): "bad: \(reason)"
+    func run(_ shouldStop: @escaping @Sendable () -> Bool) {
+        let poller = ModbusPoller(profile: device.profile)
+        var qualities: [String: String] = [:]
+        let reported = Set(device.profile.units.flatMap(\.points).filter { point in
+            if point.deadband != nil || point.writable || point.table.isBits { return true }
+            if case .bit = point.type { return true }
+            return false
+        }.map(\.name))
+        poller.run(shouldStop: shouldStop) { report in
+            context.count("modbus_requests", by: report.requests)
+            for reading in report.readings {
+                let quality: String = switch reading.quality {
+                case .good: "good"
+                case .stale(let reason): "stale: \(reason)"
+                case .bad(let reason): "bad: \(reason)"
+                }
+                let name = "\(device.name).\(reading.point)"
+                context.store.update(name, value: reading.value?.doubleValue, quality: quality, time: reading.timestamp)
+                // Value changes of the points that matter one by one: states, setpoints, and
+                // those with a deadband (moved beyond it).
+                if reading.changed, quality == "good", qualities[name] == "good", let value = reading.value?.doubleValue, reported.contains(reading.point) {
+                    context.event("point_changed", source: name) { w in
+                        w.key("value"); w.fixed(value, decimals: 6)
+                        w.key("age_ms"); w.fixed((monotonicSeconds() - reading.timestamp) * 1000, decimals: 3)
                     }
-                    let name = "\(device.name).\(reading.point)"
-                    context.store.update(name, value: reading.value?.doubleValue, quality: quality, time: reading.timestamp)
-                    let kind = quality == "good" ? "good" : quality.hasPrefix("stale") ? "stale" : "bad"
-                    if qualities[name] != kind {
-                        if qualities[name] != nil || kind != "good" {
-                            context.event("point_quality", source: name) { w in
-                                w.key("quality"); w.string(quality)
-                                if let value = reading.value?.doubleValue { w.key("value"); w.fixed(value, decimals: 6) }
-                            }
-                            if kind != "good" { context.logger.warning("\(name): \(quality)") }
+                }
+                let kind = quality == "good" ? "good" : quality.hasPrefix("stale") ? "stale" : "bad"
+                if qualities[name] != kind {
+                    if qualities[name] != nil || kind != "good" {
+                        context.event("point_quality", source: name) { w in
+                            w.key("quality"); w.string(quality)
+                            if let value = reading.value?.doubleValue { w.key("value"); w.fixed(value, decimals: 6) }
                         }
-                        qualities[name] = kind
+                        if kind != "good" { context.logger.warning("\(name): \(quality)") }
                     }
+                    qualities[name] = kind
                 }
             }
         }
@@ -158,24 +218,21 @@ struct ModbusDeviceService: Service {
 
 /// Watches one GPIO board: states and pulse rates to the store, changes to the events. A chip
 /// that is missing is retried with backoff and reported, never stopping the daemon.
-struct GPIOBoardService: Service {
+struct GPIOBoardUnit {
     let board: Site.GPIOBoard
     let context: DaemonContext
 
-    func run() async throws {
-        let board = board, context = context
-        await runOnThread(name: "gpio \(board.name)") { shouldStop in
-            var backoff = 0.5
-            while !shouldStop() {
-                do throws(EdgeNodeError) {
-                    try watch(board, context, shouldStop)
-                } catch {
-                    context.event("device_fault", source: board.name) { w in w.key("reason"); w.string(error.message); w.key("retry_in"); w.fixed(backoff, decimals: 1) }
-                    context.logger.error("\(board.name): \(error.message); retrying in \(backoff) s")
-                    let until = monotonicSeconds() + backoff
-                    while !shouldStop() && monotonicSeconds() < until { usleep(50_000) }
-                    backoff = min(30, backoff * 2)
-                }
+    func run(_ shouldStop: @escaping @Sendable () -> Bool) {
+        var backoff = 0.5
+        while !shouldStop() {
+            do throws(EdgeNodeError) {
+                try watch(board, context, shouldStop)
+            } catch {
+                context.event("device_fault", source: board.name) { w in w.key("reason"); w.string(error.message); w.key("retry_in"); w.fixed(backoff, decimals: 1) }
+                context.logger.error("\(board.name): \(error.message); retrying in \(backoff) s")
+                let until = monotonicSeconds() + backoff
+                while !shouldStop() && monotonicSeconds() < until { usleep(50_000) }
+                backoff = min(30, backoff * 2)
             }
         }
     }
@@ -199,8 +256,12 @@ struct GPIOBoardService: Service {
         loop.onTick = { inbox.now = $0 }
         var nextRate = monotonicSeconds() + 1
         while !shouldStop() {
-            scenario?.advance(to: Int64(monotonicSeconds() * 1e9))
-            do { try loop.runOnce(timeout: 0.05) } catch { throw .runtime("\(board.name): \(error)") }
+            // Sleep until an edge, a pending debounce settling, the twin's next scripted edge, or 50 ms.
+            let now = Int64(monotonicSeconds() * 1e9)
+            var wake = now + 50_000_000
+            if let scenario { wake = min(wake, scenario.advance(to: now)) }
+            for state in states { if let settles = state.settlesAt { wake = min(wake, settles) } }
+            do { try loop.runOnce(timeout: Double(max(0, wake - now)) / 1e9) } catch { throw .runtime("\(board.name): \(error)") }
             for (index, event) in inbox.events {
                 if event.edge == .rising { rates[index].pulse(at: event.timestamp) }
                 if board.lines[index].kind == .state, let change = states[index].edge(event) { report(board, index, change, context) }
@@ -223,49 +284,50 @@ struct GPIOBoardService: Service {
     private func report(_ board: Site.GPIOBoard, _ index: Int, _ change: DebouncedState.Change, _ context: DaemonContext) {
         let name = "\(board.name).\(board.lines[index].name)"
         context.store.update(name, value: change.level ? 1 : 0, quality: "good", time: monotonicSeconds())
-        context.event("state", source: name) { w in w.key("level"); w.integer(change.level ? 1 : 0) }
+        context.event("state", source: name) { w in
+            w.key("level"); w.integer(change.level ? 1 : 0)
+            // From the edge that settled it (kernel or simulated clock) to this record.
+            w.key("edge_age_ms"); w.fixed(Double(Int64(monotonicSeconds() * 1e9) - change.timestamp) / 1e6, decimals: 3)
+        }
     }
 }
 
 /// The BeiDou receiver and the site's patrols on its fixes; inspections read the point store.
-struct PatrolService: Service {
+struct PatrolUnit {
     let receiver: Site.Receiver
     let patrols: [Site.Patrol]
     let context: DaemonContext
 
-    func run() async throws {
-        let receiver = receiver, patrols = patrols, context = context
-        await runOnThread(name: "gnss") { shouldStop in
-            let service = GNSSReceiverService(path: receiver.port, profile: receiver.profile)
-            var agents = patrols.map { PatrolAgent(route: $0.route.route, reader: StoreReader(store: context.store)) }
-            var finished = Set<Int>()
-            service.run(shouldStop: shouldStop) { event in
-                switch event {
-                case .epoch(let fix, _):
-                    context.count("gnss_epochs")
-                    context.store.update("gnss.quality", value: Double(fix.quality.rawValue), quality: "good", time: monotonicSeconds())
-                    guard let patrolFix = PatrolCommands.patrolFix(fix) else { return }
-                    for index in agents.indices where !finished.contains(index) {
-                        var writer = JSONWriter(capacity: 4096)
-                        let route = patrols[index].route.route
-                        agents[index].tick(now: patrolFix.time) { PatrolCommands.writeEvent($0, route: route, into: &writer) }
-                        agents[index].ingest(patrolFix) { PatrolCommands.writeEvent($0, route: route, into: &writer) }
-                        if !writer.bytes.isEmpty {
-                            writer.withBytes { context.events.append($0) }
-                            context.count("events", by: writer.bytes.count { $0 == 10 })
-                        }
-                        if agents[index].isComplete { finished.insert(index) }
+    func run(_ shouldStop: @escaping @Sendable () -> Bool) {
+        let service = GNSSReceiverService(path: receiver.port, profile: receiver.profile)
+        var agents = patrols.map { PatrolAgent(route: $0.route.route, reader: StoreReader(store: context.store)) }
+        var finished = Set<Int>()
+        service.run(shouldStop: shouldStop) { event in
+            switch event {
+            case .epoch(let fix, _):
+                context.count("gnss_epochs")
+                context.store.update("gnss.quality", value: Double(fix.quality.rawValue), quality: "good", time: monotonicSeconds())
+                guard let patrolFix = PatrolCommands.patrolFix(fix) else { return }
+                for index in agents.indices where !finished.contains(index) {
+                    var writer = JSONWriter(capacity: 4096)
+                    let route = patrols[index].route.route
+                    agents[index].tick(now: patrolFix.time) { PatrolCommands.writeEvent($0, route: route, into: &writer) }
+                    agents[index].ingest(patrolFix) { PatrolCommands.writeEvent($0, route: route, into: &writer) }
+                    if !writer.bytes.isEmpty {
+                        writer.withBytes { context.events.append($0) }
+                        context.count("events", by: writer.bytes.count { $0 == 10 })
                     }
-                case .opened(let path):
-                    context.event("device_up", source: "gnss") { w in w.key("port"); w.string(path) }
-                case .silent(let seconds):
-                    context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string("silent for \(format(seconds, 1)) s") }
-                case .resumed:
-                    context.event("device_up", source: "gnss")
-                case .unavailable(let reason, let retry):
-                    context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason); w.key("retry_in"); w.fixed(retry, decimals: 1) }
-                    context.logger.error("gnss: \(reason); retrying in \(retry) s")
+                    if agents[index].isComplete { finished.insert(index) }
                 }
+            case .opened(let path):
+                context.event("device_up", source: "gnss") { w in w.key("port"); w.string(path) }
+            case .silent(let seconds):
+                context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string("silent for \(format(seconds, 1)) s") }
+            case .resumed:
+                context.event("device_up", source: "gnss")
+            case .unavailable(let reason, let retry):
+                context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason); w.key("retry_in"); w.fixed(retry, decimals: 1) }
+                context.logger.error("gnss: \(reason); retrying in \(retry) s")
             }
         }
     }
@@ -275,63 +337,60 @@ struct PatrolService: Service {
 /// through the channel's windows and the machine's health; the operating state and speed come
 /// from the point store. Alarms become events: one `maintenance_alarm` when the machine's first
 /// indicator reaches alarm, one `maintenance_cleared` when all are back to normal.
-struct MaintenanceService: Service {
+struct MaintenanceUnit {
     let channel: Site.MaintenanceChannel
     let context: DaemonContext
 
-    func run() async throws {
-        let channel = channel, context = context
-        await runOnThread(name: "vibration \(channel.name)") { shouldStop in
-            let frame = 4096
-            var configuration = WindowAnalyzer.Configuration(sampleRate: channel.sampleRate, frameLength: frame)
-            configuration.severity = .iso10816part3(group: channel.machineGroup, support: channel.support)
-            configuration.bearing = channel.bearing
-            let analyzer = VibrationChannel(configuration, hop: frame)
-            var samples = SampleSource(channel, frame: frame)
-            var levels = (velocity: AlarmLevel.normal, anomaly: AlarmLevel.normal)
-            var alarmed = false
-            let start = monotonicSeconds()
-            var produced = 0
-            while !shouldStop() {
-                guard let block = samples.next() else {
-                    usleep(100_000)
-                    continue
-                }
-                // Real time (times the speed-up): wait until this block's samples exist.
-                produced += block.count
-                let due = start + Double(produced) / (channel.sampleRate * samples.speedup)
-                let wait = due - monotonicSeconds()
-                if wait > 0 { usleep(useconds_t(wait * 1e6)) }
-                let operating = OperatingState(running: running(channel, context), speedHz: speed(channel, context))
-                let timestamp = Int64(Double(produced - block.count) / channel.sampleRate * 1e9)
-                block.withUnsafeBufferPointer { buffer in
-                    analyzer.process(buffer, at: timestamp, operating: operating) { event in
-                        switch event {
-                        case .window(let result):
-                            context.store.update("\(channel.name).velocity_rms", value: result.velocityRMS, quality: "good", time: monotonicSeconds())
-                            context.store.update("\(channel.name).kurtosis", value: result.features.kurtosis, quality: "good", time: monotonicSeconds())
-                        case .gap(let missing):
-                            context.event("sample_gap", source: channel.name) { w in w.key("missing_samples"); w.integer(missing) }
-                        case .health(.baselineLearnt):
-                            context.event("baseline_learnt", source: channel.name)
-                        case .health(.velocity(let alarm)), .health(.anomaly(let alarm)):
-                            if case .health(.velocity) = event { levels.velocity = alarm.level } else { levels.anomaly = alarm.level }
-                            let worst = max(levels.velocity, levels.anomaly)
-                            if worst == .alarm && !alarmed {
-                                alarmed = true
-                                let diagnosis = analyzer.analyzer.analyze(buffer)
-                                context.event("maintenance_alarm", source: channel.name) { w in
-                                    w.key("indicator"); w.string(levels.anomaly == .alarm ? "anomaly" : "velocity")
-                                    w.key("value"); w.fixed(alarm.value, decimals: 3)
-                                    w.key("velocity_rms_mm_s"); w.fixed(diagnosis.velocityRMS, decimals: 3)
-                                    w.key("zone"); w.string(diagnosis.zone.rawValue)
-                                    w.key("bearing_verdict"); w.string(diagnosis.verdict.rawValue)
-                                }
-                                context.logger.warning("\(channel.name): maintenance alarm (\(diagnosis.verdict.rawValue))")
-                            } else if worst == .normal && alarmed {
-                                alarmed = false
-                                context.event("maintenance_cleared", source: channel.name)
+    func run(_ shouldStop: @escaping @Sendable () -> Bool) {
+        let frame = 4096
+        var configuration = WindowAnalyzer.Configuration(sampleRate: channel.sampleRate, frameLength: frame)
+        configuration.severity = .iso10816part3(group: channel.machineGroup, support: channel.support)
+        configuration.bearing = channel.bearing
+        let analyzer = VibrationChannel(configuration, hop: frame)
+        var samples = SampleSource(channel, frame: frame)
+        var levels = (velocity: AlarmLevel.normal, anomaly: AlarmLevel.normal)
+        var alarmed = false
+        let start = monotonicSeconds()
+        var produced = 0
+        while !shouldStop() {
+            guard let block = samples.next() else {
+                usleep(100_000)
+                continue
+            }
+            // Real time (times the speed-up): wait until this block's samples exist.
+            produced += block.count
+            let due = start + Double(produced) / (channel.sampleRate * samples.speedup)
+            let wait = due - monotonicSeconds()
+            if wait > 0 { usleep(useconds_t(wait * 1e6)) }
+            let operating = OperatingState(running: running(channel, context), speedHz: speed(channel, context))
+            let timestamp = Int64(Double(produced - block.count) / channel.sampleRate * 1e9)
+            block.withUnsafeBufferPointer { buffer in
+                analyzer.process(buffer, at: timestamp, operating: operating) { event in
+                    switch event {
+                    case .window(let result):
+                        context.store.update("\(channel.name).velocity_rms", value: result.velocityRMS, quality: "good", time: monotonicSeconds())
+                        context.store.update("\(channel.name).kurtosis", value: result.features.kurtosis, quality: "good", time: monotonicSeconds())
+                    case .gap(let missing):
+                        context.event("sample_gap", source: channel.name) { w in w.key("missing_samples"); w.integer(missing) }
+                    case .health(.baselineLearnt):
+                        context.event("baseline_learnt", source: channel.name)
+                    case .health(.velocity(let alarm)), .health(.anomaly(let alarm)):
+                        if case .health(.velocity) = event { levels.velocity = alarm.level } else { levels.anomaly = alarm.level }
+                        let worst = max(levels.velocity, levels.anomaly)
+                        if worst == .alarm && !alarmed {
+                            alarmed = true
+                            let diagnosis = analyzer.analyzer.analyze(buffer)
+                            context.event("maintenance_alarm", source: channel.name) { w in
+                                w.key("indicator"); w.string(levels.anomaly == .alarm ? "anomaly" : "velocity")
+                                w.key("value"); w.fixed(alarm.value, decimals: 3)
+                                w.key("velocity_rms_mm_s"); w.fixed(diagnosis.velocityRMS, decimals: 3)
+                                w.key("zone"); w.string(diagnosis.zone.rawValue)
+                                w.key("bearing_verdict"); w.string(diagnosis.verdict.rawValue)
                             }
+                            context.logger.warning("\(channel.name): maintenance alarm (\(diagnosis.verdict.rawValue))")
+                        } else if worst == .normal && alarmed {
+                            alarmed = false
+                            context.event("maintenance_cleared", source: channel.name)
                         }
                     }
                 }
@@ -432,7 +491,7 @@ struct NotifierService: Service {
     let startedAt: Double
 
     func run() async throws {
-        let status = "\(context.site.name): \(context.site.deviceCount) devices, \(context.site.patrols.count) patrols"
+        let status = statusLine()
         try? notifier?.notify("READY=1\nSTATUS=\(status)")
         context.logger.info("ready in \(Int((monotonicSeconds() - startedAt) * 1000)) ms: \(status)")
         context.event("daemon_ready", source: "edge-node") { w in w.key("site"); w.string(context.site.name) }
@@ -442,16 +501,25 @@ struct NotifierService: Service {
             guard !Task.isShuttingDownGracefully else { break }
             let points = context.store.all
             let bad = points.values.filter { $0.quality != "good" }.count
-            try? notifier?.notify("WATCHDOG=1\nSTATUS=\(status); \(points.count) points, \(bad) not good")
+            try? notifier?.notify("WATCHDOG=1\nSTATUS=\(statusLine()); \(points.count) points, \(bad) not good")
         }
         try? notifier?.notify("STOPPING=1")
     }
+
+    /// The site's name and size, for systemctl status.
+    private func statusLine() -> String {
+        let site = context.site
+        return "\(site.name): \(site.deviceCount) devices, \(site.patrols.count) patrols"
+    }
 }
 
-/// SIGHUP: the site file is read and checked again. A good file is reported (`site_reloaded`);
-/// a bad one is reported with its error and the running site goes on unchanged. The running
-/// services keep their state either way: applying a changed file means a restart for now.
-struct ReloadService: Service {
+/// Runs the site's units and applies the site file again on SIGHUP: units whose configuration
+/// changed restart, new ones start, removed ones stop (their points leave the store), and the
+/// rest keep running untouched (patrol progress, baselines, counters and the event log go on).
+/// A file with errors is reported (`reload_failed`) and the running site goes on unchanged.
+/// Outputs and the status listener are read at start only: a change to them is reported as
+/// needing a restart.
+struct SiteSupervisor: Service {
     let sitePath: String
     let notifier: SystemdNotifier?
     let context: DaemonContext
@@ -459,25 +527,55 @@ struct ReloadService: Service {
     func run() async throws {
         reloadRequested.store(false, ordering: .relaxed)
         signal(SIGHUP) { _ in reloadRequested.store(true, ordering: .relaxed) }
+        var running: [RunningUnit] = SiteUnit.all(of: context.site).map { RunningUnit($0, context) }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) }
             guard reloadRequested.exchange(false, ordering: .relaxed) else { continue }
             try? notifier?.notify("RELOADING=1")
             do {
                 let site = try SiteFile.load(sitePath)
-                context.event("site_reloaded", source: sitePath) { w in w.key("devices"); w.integer(site.deviceCount) }
-                context.logger.info("reloaded \(sitePath): \(site.deviceCount) devices; restart to apply device changes")
+                running = await apply(site, to: running)
             } catch {
                 context.event("reload_failed", source: sitePath) { w in w.key("reason"); w.string(error.message) }
                 context.logger.error("reload: \(error.message); keeping the running site")
             }
             try? notifier?.notify("READY=1")
         }
+        for unit in running { await unit.stop() }
+    }
+
+    /// Stops what is gone or changed, then starts what is new or changed; returns what runs now.
+    private func apply(_ site: Site, to running: [RunningUnit]) async -> [RunningUnit] {
+        let wanted = SiteUnit.all(of: site)
+        var kept: [RunningUnit] = [], stopped: [String] = [], restarted: [String] = []
+        for unit in running {
+            if wanted.contains(unit.unit) { kept.append(unit); continue }
+            await unit.stop()
+            context.store.removeAll(under: unit.unit.name)
+            if wanted.contains(where: { $0.name == unit.unit.name }) { restarted.append(unit.unit.name) } else { stopped.append(unit.unit.name) }
+        }
+        let started = wanted.filter { new in !kept.contains { $0.unit == new } }
+        let now = kept + started.map { RunningUnit($0, context) }
+        let old = context.site
+        var restartNeeded: [String] = []
+        if (old.outputDirectory, old.rotateBytes, old.keepFiles) != (site.outputDirectory, site.rotateBytes, site.keepFiles) { restartNeeded.append("outputs") }
+        if old.statusListen.map({ "\($0.host):\($0.port)" }) != site.statusListen.map({ "\($0.host):\($0.port)" }) { restartNeeded.append("status") }
+        context.replaceSite(site)
+        context.event("site_reloaded", source: sitePath) { w in
+            w.key("started"); w.strings(started.map(\.name).filter { !restarted.contains($0) })
+            w.key("restarted"); w.strings(restarted)
+            w.key("stopped"); w.strings(stopped)
+            w.key("unchanged"); w.strings(kept.map(\.unit.name))
+            w.key("restart_needed"); w.strings(restartNeeded)
+        }
+        let pending = restartNeeded.isEmpty ? "" : "; restart to apply \(restartNeeded.joined(separator: " and "))"
+        context.logger.info("reloaded \(sitePath): \(restarted.count) restarted, \(started.count - restarted.count) started, \(stopped.count) stopped, \(kept.count) unchanged\(pending)")
+        return now
     }
 }
 
 /// Set by the SIGHUP handler (a plain flag: all a signal handler may safely do), read by
-/// ``ReloadService`` every 100 ms.
+/// ``SiteSupervisor`` every 100 ms.
 private let reloadRequested = Atomic(false)
 
 /// Shows the running daemon to an observer once a second (the demo's live view); the observer
@@ -515,16 +613,12 @@ public enum Daemon {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let context = DaemonContext(site: site, events: events, logger: logger)
-        var services: [any Service] = site.modbus.map { ModbusDeviceService(device: $0, context: context) }
-        services += site.gpio.map { GPIOBoardService(board: $0, context: context) }
-        if let receiver = site.gnss { services.append(PatrolService(receiver: receiver, patrols: site.patrols, context: context)) }
-        services += site.maintenance.map { MaintenanceService(channel: $0, context: context) }
+        let notifier = SystemdNotifier()
+        var services: [any Service] = [SiteSupervisor(sitePath: sitePath, notifier: notifier, context: context)]
         if let observe { services.append(ObserverService(context: context, observe: observe)) }
         if let status = site.statusListen {
             services.append(StatusService(host: status.host, port: status.port, context: context, registry: registry, startedAt: startedAt))
         }
-        let notifier = SystemdNotifier()
-        services.append(ReloadService(sitePath: sitePath, notifier: notifier, context: context))
         services.append(NotifierService(notifier: notifier, context: context, startedAt: startedAt))
         let group = ServiceGroup(configuration: .init(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },

@@ -25,8 +25,10 @@ public final class PlantGPIOScenario {
     }
 
     /// Plays the script up to `now` (ns): every edge due in between reaches the chip's inputs.
-    public func advance(to now: Int64) {
-        guard now > scripted else { return }
+    /// Returns when the script next needs playing (ns), so that a loop can sleep until then.
+    @discardableResult
+    public func advance(to now: Int64) -> Int64 {
+        guard now > scripted else { return nextDue(after: scripted) }
         let from = scripted - origin, to = now - origin
         scripted = now
         // The door opens or closes every 8 s, with six bounces 0.8 ms apart.
@@ -43,6 +45,17 @@ public final class PlantGPIOScenario {
         square(line: 2, hertz: Self.flowHz, from: from, to: to) { _ in true }
         // The pump stops from 20 s to 26 s of every 40 s.
         square(line: 3, hertz: Self.tachHz, from: from, to: to) { !(20..<26).contains(Double($0 % 40_000_000_000) / 1e9) }
+        return nextDue(after: now)
+    }
+
+    /// The first scripted edge after `now`: the next flow-meter or tachometer half period, or the
+    /// next whole second (the door and the tank level change on those).
+    private func nextDue(after now: Int64) -> Int64 {
+        let elapsed = Double(now - origin)
+        let halfPeriods = [Self.flowHz, Self.tachHz].map { 5e8 / $0 }
+        let nextEdges = halfPeriods.map { half in origin + Int64(((elapsed / half).rounded(.down) + 1) * half) }
+        let nextSecond = origin + ((now - origin) / 1_000_000_000 + 1) * 1_000_000_000
+        return min(nextSecond, nextEdges.min()!)
     }
 
     /// The edges of a square wave (50 % duty) in [from, to) ns, where `running` says so.

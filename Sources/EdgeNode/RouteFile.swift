@@ -20,7 +20,7 @@ import PatrolAgent
 ///   - {name: gate, lat: .., lon: .., map_lat: .., map_lon: ..}
 /// schedule: {times: ["08:00", "14:00"], interval_minutes: 240, on_demand: true}
 /// ```
-public struct RouteFile: Sendable {
+public struct RouteFile: Sendable, Equatable {
     public var route: Route
     public var controlPoints: [ControlPoint]
     public var schedule: Schedule

@@ -32,7 +32,7 @@ import PredictiveMaintenance
 ///     outputs: {directory: /var/lib/edge-node, rotate_bytes: 10485760, keep: 5}
 ///     status: {listen: 127.0.0.1:9810}
 public struct Site: Sendable {
-    public struct ModbusDevice: Sendable {
+    public struct ModbusDevice: Sendable, Equatable {
         public var name: String
         public var profilePath: String
         public var profile: ModbusProfile
@@ -55,13 +55,13 @@ public struct Site: Sendable {
         public var lines: [GPIOLine]
     }
 
-    public struct Receiver: Sendable {
+    public struct Receiver: Sendable, Equatable {
         public var profilePath: String
         public var profile: ReceiverProfile
         public var port: String
     }
 
-    public struct Patrol: Sendable {
+    public struct Patrol: Sendable, Equatable {
         public var routePath: String
         public var route: RouteFile
     }
@@ -72,7 +72,7 @@ public struct Site: Sendable {
         case gpio(board: String, line: String)
     }
 
-    public struct MaintenanceChannel: Sendable {
+    public struct MaintenanceChannel: Sendable, Equatable {
         public enum Source: Sendable, Equatable {
             /// The simulated pump: healthy, or a bearing fault that starts `developsAfter`
             /// seconds into the run and grows over a minute; `speedup` runs it faster than real

@@ -169,7 +169,7 @@ public enum VibrationCommands {
             diagnosis = record.withUnsafeBufferPointer { envelope.diagnose($0, bearing: bearing, nominalShaftHz: shaft, band: options.band) }
         } else {
             // No geometry: still the envelope spectrum, for the plot.
-            record.withUnsafeBufferPointer { envelope.envelopeSpectrum(of: $0, band: options.band) }
+            _ = record.withUnsafeBufferPointer { envelope.envelopeSpectrum(of: $0, band: options.band) }
         }
         return Analysis(file: path, sampleCount: samples.count, options: options, features: features, velocityRMS: velocity,
                         velocityBand: band, zone: options.severity.zone(velocityRMS: velocity), spectrumPeaks: peaks,

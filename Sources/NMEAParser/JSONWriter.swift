@@ -106,6 +106,16 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         byte(UInt8(ascii: "\""))
     }
 
+    /// Appends a JSON array of strings.
+    public mutating func strings(_ texts: [String]) {
+        byte(UInt8(ascii: "["))
+        for (index, text) in texts.enumerated() {
+            if index > 0 { byte(UInt8(ascii: ",")) }
+            string(text)
+        }
+        byte(UInt8(ascii: "]"))
+    }
+
     /// Appends `,"key":` (or `"key":` first in an object when `first` is true).
     @inline(__always)
     public mutating func key(_ name: StaticString, first: Bool = false) {

@@ -192,7 +192,7 @@ struct Demo: AsyncParsableCommand {
             }
             output.write("events: \(directory)/events.jsonl\nreport: \(report)\n")
             output.flush()
-        } catch let error as EdgeNodeError {
+        } catch {
             var stderr = OutputSink(descriptor: 2)
             stderr.write("edge-node: \(error.message)\n")
             stderr.flush()

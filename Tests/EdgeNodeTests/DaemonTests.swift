@@ -90,8 +90,9 @@ struct DaemonTests {
 
     /// A full patrol with readings at its checkpoints; a PLC that dies and comes back (its values
     /// go bad, then good, the daemon stays up); sd_notify READY, STATUS and watchdog keep-alives at
-    /// the configured rate, STOPPING at the end; SIGHUP reloads; SIGTERM stops it with every
-    /// record flushed, none lost or duplicated.
+    /// the configured rate, STOPPING at the end; SIGHUP applies a changed site file (restarting
+    /// only what changed) and reports a broken one; SIGTERM stops it with every record flushed,
+    /// none lost or duplicated.
     @Test func patrolFaultsNotifyAndShutdown() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -181,9 +182,29 @@ struct DaemonTests {
         waitFor(15, "the receiver reopened") { events(log).filter { $0["event"] as? String == "device_up" && $0["source"] as? String == "gnss" }.count >= 2 }
         withExtendedLifetime(again) {}
 
-        // SIGHUP: the site is read again, the run goes on.
+        // SIGHUP with a broken file: reported with its position, the running site goes on.
+        let original = try String(contentsOf: site, encoding: .utf8)
+        try original.replacingOccurrences(of: "kind: pulses", with: "kind: pulse").write(to: site, atomically: true, encoding: .utf8)
+        kill(daemon.processIdentifier, SIGHUP)
+        waitFor(5, "reload_failed") { events(log).contains { $0["event"] as? String == "reload_failed" } }
+        let failure = events(log).first { $0["event"] as? String == "reload_failed" }?["reason"] as? String ?? ""
+        #expect(failure.hasPrefix("\(site.path):10:") && failure.contains("pulse"), "\(failure)")
+        // SIGHUP with the tachometer line gone: the GPIO board restarts without it; the PLC, the
+        // meter and the receiver with the patrol run on untouched.
+        let receiverOpenings = events(log).filter { $0["event"] as? String == "device_up" && $0["source"] as? String == "gnss" }.count
+        try original.replacingOccurrences(of: "      - {name: pump_tach, line: pump_tach, kind: pulses}\n", with: "")
+            .write(to: site, atomically: true, encoding: .utf8)
         kill(daemon.processIdentifier, SIGHUP)
         waitFor(5, "site_reloaded") { events(log).contains { $0["event"] as? String == "site_reloaded" } }
+        let reload = try #require(events(log).first { $0["event"] as? String == "site_reloaded" })
+        #expect(reload["restarted"] as? [String] == ["gpio"] && reload["started"] as? [String] == [] && reload["stopped"] as? [String] == [])
+        #expect(reload["unchanged"] as? [String] == ["plc-line3", "meter-t2", "gnss"], "\(reload)")
+        waitFor(5, "the door state back after the restart") {
+            let points = (try? JSONSerialization.jsonObject(with: Data((try? httpGet(port: port, path: "/status"))?.utf8 ?? "".utf8)) as? [String: Any])?["points"] as? [String: Any]
+            return points?["gpio.warehouse_door_closed"] != nil && points?["gpio.pump_tach"] == nil && points?["plc-line3.line_speed"] != nil
+        }
+        usleep(500_000)
+        #expect(events(log).filter { $0["event"] as? String == "device_up" && $0["source"] as? String == "gnss" }.count == receiverOpenings)
 
         // Keep-alives at half the watchdog interval (0.2 s): about five a second.
         let before = notify.messages.filter { $0.hasPrefix("WATCHDOG=1") }.count
