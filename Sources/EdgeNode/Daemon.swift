@@ -51,6 +51,31 @@ struct StoreReader: InspectionReader {
     }
 }
 
+/// A patrol's progress as the status report shows it.
+struct PatrolProgress: Sendable {
+    var checkpoints: Int
+    var summary: PatrolSummary
+    var next: String?
+    var positionsTrusted: Bool
+    var complete: Bool
+
+    init(_ agent: PatrolAgent<StoreReader>) {
+        checkpoints = agent.route.checkpoints.count
+        summary = agent.summary
+        next = agent.currentCheckpoint?.name
+        positionsTrusted = agent.isGeometryTrusted
+        complete = agent.isComplete
+    }
+}
+
+/// A machine's health as the status report shows it.
+struct MachineCondition: Sendable {
+    var velocityRMS: Double?
+    var zone: SeverityZone?
+    var baselineLearnt = false
+    var level = AlarmLevel.normal
+}
+
 /// Where the daemon's services write: the event log (JSON Lines) and the log.
 final class DaemonContext: Sendable {
     private let currentSite: Mutex<Site>
@@ -58,6 +83,10 @@ final class DaemonContext: Sendable {
     let store = PointStore()
     let logger: Logger
     let counters = Mutex<[String: Int]>([:])
+    /// Each patrol's progress by route name, and each machine's health by channel name, for the
+    /// status report.
+    let patrols = Mutex<[String: PatrolProgress]>([:])
+    let machines = Mutex<[String: MachineCondition]>([:])
 
     init(site: Site, events: EventLog, logger: Logger) {
         currentSite = Mutex(site)
@@ -79,6 +108,16 @@ final class DaemonContext: Sendable {
         w.raw("}\n")
         w.withBytes { events.append($0) }
         count("events")
+    }
+
+    /// Drops what a stopped unit left: its points, its patrols' progress or its machine's health.
+    func forget(_ unit: SiteUnit) {
+        store.removeAll(under: unit.name)
+        switch unit {
+        case .patrols: patrols.withLock { $0.removeAll() }
+        case .maintenance(let channel): _ = machines.withLock { $0.removeValue(forKey: channel.name) }
+        case .modbus, .gpio: break
+        }
     }
 
     /// Counts for the status report and, through swift-metrics, for Prometheus (`edge_node_NAME_total`).
@@ -301,6 +340,7 @@ struct PatrolUnit {
     func run(_ shouldStop: @escaping @Sendable () -> Bool) {
         let service = GNSSReceiverService(path: receiver.port, profile: receiver.profile)
         var agents = patrols.map { PatrolAgent(route: $0.route.route, reader: StoreReader(store: context.store)) }
+        context.patrols.withLock { progress in for agent in agents { progress[agent.route.name] = PatrolProgress(agent) } }
         var finished = Set<Int>()
         service.run(shouldStop: shouldStop) { event in
             switch event {
@@ -317,6 +357,7 @@ struct PatrolUnit {
                         writer.withBytes { context.events.append($0) }
                         context.count("events", by: writer.bytes.count { $0 == 10 })
                     }
+                    context.patrols.withLock { $0[route.name] = PatrolProgress(agents[index]) }
                     if agents[index].isComplete { finished.insert(index) }
                 }
             case .opened(let path):
@@ -368,15 +409,21 @@ struct MaintenanceUnit {
                 analyzer.process(buffer, at: timestamp, operating: operating) { event in
                     switch event {
                     case .window(let result):
+                        context.machines.withLock {
+                            $0[channel.name, default: MachineCondition()].velocityRMS = result.velocityRMS
+                            $0[channel.name]!.zone = configuration.severity.zone(velocityRMS: result.velocityRMS)
+                        }
                         context.store.update("\(channel.name).velocity_rms", value: result.velocityRMS, quality: "good", time: monotonicSeconds())
                         context.store.update("\(channel.name).kurtosis", value: result.features.kurtosis, quality: "good", time: monotonicSeconds())
                     case .gap(let missing):
                         context.event("sample_gap", source: channel.name) { w in w.key("missing_samples"); w.integer(missing) }
                     case .health(.baselineLearnt):
+                        context.machines.withLock { $0[channel.name, default: MachineCondition()].baselineLearnt = true }
                         context.event("baseline_learnt", source: channel.name)
                     case .health(.velocity(let alarm)), .health(.anomaly(let alarm)):
                         if case .health(.velocity) = event { levels.velocity = alarm.level } else { levels.anomaly = alarm.level }
                         let worst = max(levels.velocity, levels.anomaly)
+                        context.machines.withLock { $0[channel.name, default: MachineCondition()].level = worst }
                         if worst == .alarm && !alarmed {
                             alarmed = true
                             let diagnosis = analyzer.analyzer.analyze(buffer)
@@ -551,7 +598,7 @@ struct SiteSupervisor: Service {
         for unit in running {
             if wanted.contains(unit.unit) { kept.append(unit); continue }
             await unit.stop()
-            context.store.removeAll(under: unit.unit.name)
+            context.forget(unit.unit)
             if wanted.contains(where: { $0.name == unit.unit.name }) { restarted.append(unit.unit.name) } else { stopped.append(unit.unit.name) }
         }
         let started = wanted.filter { new in !kept.contains { $0.unit == new } }

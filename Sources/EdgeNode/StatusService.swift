@@ -85,7 +85,8 @@ private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
         return buffer
     }
 
-    /// Devices with their health (good when every point is), every point, the counters.
+    /// Devices with their health (good when every point is), the patrols' progress, the machines'
+    /// health, every point, the counters.
     private func statusJSON() -> [UInt8] {
         let points = context.store.all
         var w = JSONWriter(capacity: 4096)
@@ -101,6 +102,29 @@ private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
             w.raw("{\"name\":"); w.string(device)
             w.key("health"); w.string(own.isEmpty ? "unknown" : bad.isEmpty ? "good" : bad.count == own.count ? "down" : "degraded")
             w.key("points"); w.integer(own.count); w.key("not_good"); w.integer(bad.count)
+            w.raw("}")
+        }
+        w.raw("]"); w.key("patrols"); w.raw("[")
+        for (index, entry) in context.patrols.withLock({ $0 }).sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { w.raw(",") }
+            let patrol = entry.value
+            w.raw("{\"route\":"); w.string(entry.key)
+            w.key("state"); w.string(patrol.complete ? "complete" : patrol.positionsTrusted ? "under way" : "waiting for trusted positions")
+            w.key("next"); if let next = patrol.next { w.string(next) } else { w.raw("null") }
+            w.key("checkpoints"); w.integer(patrol.checkpoints)
+            w.key("visited"); w.integer(patrol.summary.visited); w.key("missed"); w.integer(patrol.summary.missed)
+            w.key("uncertain"); w.integer(patrol.summary.uncertain); w.key("skipped"); w.integer(patrol.summary.skipped)
+            w.raw("}")
+        }
+        w.raw("]"); w.key("machines"); w.raw("[")
+        for (index, entry) in context.machines.withLock({ $0 }).sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { w.raw(",") }
+            let machine = entry.value
+            w.raw("{\"name\":"); w.string(entry.key)
+            w.key("baseline"); w.string(machine.baselineLearnt ? "active" : "learning")
+            w.key("alarm"); w.string(machine.level.description)
+            w.key("velocity_rms_mm_s"); if let velocity = machine.velocityRMS { w.fixed(velocity, decimals: 3) } else { w.raw("null") }
+            w.key("zone"); if let zone = machine.zone { w.string(zone.rawValue) } else { w.raw("null") }
             w.raw("}")
         }
         w.raw("]"); w.key("points"); w.raw("{")

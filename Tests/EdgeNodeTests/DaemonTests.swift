@@ -170,6 +170,9 @@ struct DaemonTests {
         let status = try #require(try JSONSerialization.jsonObject(with: Data(httpGet(port: port, path: "/status").utf8)) as? [String: Any])
         let health = Dictionary(uniqueKeysWithValues: (status["devices"] as? [[String: Any]] ?? []).map { ($0["name"] as! String, $0["health"] as! String) })
         #expect(health["plc-line3"] == "good" && health["meter-t2"] == "good" && health["gpio"] == "good", "\(health)")
+        let patrol = (status["patrols"] as? [[String: Any]])?.first
+        #expect(patrol?["route"] as? String == "zhuhai-plant-north" && patrol?["state"] as? String == "complete"
+                && patrol?["visited"] as? Int == 5 && patrol?["checkpoints"] as? Int == 5, "\(String(describing: patrol))")
         #expect(((status["points"] as? [String: Any])?["plc-line3.speed_setpoint"] as? [String: Any])?["value"] as? Double == 120)
         let metrics = try httpGet(port: port, path: "/metrics")
         #expect(metrics.contains("edge_node_modbus_requests_total ") && metrics.contains("edge_node_points{quality=\"good\"}"), "\(metrics)")
@@ -241,6 +244,7 @@ struct DaemonTests {
               - {name: pump-b, source: {simulated: healthy, speedup: 20}, sample_rate: 25600,
                  bearing: {n: 8, d: 7.94, D: 39.04}, speed: {nominal_hz: 24.5}}
             outputs: {directory: \(directory.path)/out}
+            status: {listen: 127.0.0.1:0}
             """.write(to: site, atomically: true, encoding: .utf8)
         let daemon = try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path, ["run", "--site", site.path],
                                       waitForOutput: false)
@@ -248,6 +252,12 @@ struct DaemonTests {
         // Learning takes 200 windows (32 s of samples), the fault starts at 60 s and grows for 60.
         waitFor(20, "a maintenance alarm") { events(log).contains { $0["event"] as? String == "maintenance_alarm" } }
         usleep(3_000_000)   // the fault keeps growing: still one alarm
+        // The status report shows both machines: the failing one in alarm, the other normal.
+        let port = try #require(events(log).first { $0["event"] as? String == "status_listening" }?["port"] as? Int)
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(httpGet(port: port, path: "/status").utf8)) as? [String: Any])
+        let machines = Dictionary(uniqueKeysWithValues: (status["machines"] as? [[String: Any]] ?? []).map { ($0["name"] as! String, $0) })
+        #expect(machines["pump-a"]?["alarm"] as? String == "alarm" && machines["pump-b"]?["alarm"] as? String == "normal", "\(machines)")
+        #expect(machines.values.allSatisfy { $0["baseline"] as? String == "active" && $0["velocity_rms_mm_s"] is Double })
         kill(daemon.process.processIdentifier, SIGTERM)
         waitFor(10, "the daemon to exit") { !daemon.process.isRunning }
         let all = events(log)
