@@ -61,6 +61,7 @@ bench: deps
 	bench/run-patrol
 	bench/run-io
 	bench/run-modbus
+	bench/run-daemon
 
 # The daemon on a gateway: the binary, the systemd unit, the profiles and routes under
 # /etc/edge-node, and a default site there unless one exists. DESTDIR stages a package.

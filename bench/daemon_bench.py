@@ -83,12 +83,26 @@ outputs: {{directory: {work}/out}}
         time.sleep(0.1)
     cpu = (cpu_seconds() - cpu0) / (time.monotonic() - wall0) * 100
     rss = int([l for l in open(f"/proc/{daemon.pid}/status") if l.startswith("VmHWM")][0].split()[1]) / 1024
+    # Where the resident pages are: private memory, and each shared library's share.
+    rollup = {l.split(":")[0]: int(l.split()[1]) / 1024 for l in open(f"/proc/{daemon.pid}/smaps_rollup") if l.split()[-1] == "kB"}
+    by_file, name = {}, None
+    for line in open(f"/proc/{daemon.pid}/smaps"):
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5 and ":" not in fields[0]:
+            name = fields[5] if len(fields) > 5 else "[anonymous]"
+        elif fields[0] == "Rss:":
+            by_file[name] = by_file.get(name, 0) + int(fields[1]) / 1024
+    swift = sum(v for k, v in by_file.items() if "/swift/" in k)
+    own = sum(v for k, v in by_file.items() if k == binary or k.endswith("/edge-node"))
+    libraries = sum(v for k, v in by_file.items() if k.startswith("/") and "/swift/" not in k and not k.endswith("/edge-node"))
     daemon.send_signal(signal.SIGTERM)
     daemon.wait(timeout=15)
     records = [json.loads(l) for l in open(events)]
     gpio = [r["edge_age_ms"] for r in records if r.get("event") == "state" and "edge_age_ms" in r]
     print(f"daemon on the demo site for {duration:.0f} s ({binary}):")
     print(f"  CPU {cpu:.2f} % of one core (goal < 2), peak RSS {rss:.1f} MiB (goal < 20), READY after {ready_ms:.0f} ms (goal <= 300)")
+    print(f"  resident now {rollup['Rss']:.1f} MiB: anonymous (heap, stacks) {rollup['Anonymous']:.1f}, the edge-node binary {own:.1f}, "
+          f"Swift runtime and Foundation {swift:.1f}, other shared libraries {libraries:.1f} (PSS {rollup['Pss']:.1f} MiB)")
     print(f"  Modbus value change -> event record: p50 {statistics.median(modbus_latencies):.0f} ms, max {max(modbus_latencies):.0f} ms "
           f"({len(modbus_latencies)} changes; the point's poll group runs every 0.5 s)")
     print(f"  GPIO edge -> event record: p50 {statistics.median(gpio):.2f} ms, max {max(gpio):.2f} ms "

@@ -87,6 +87,9 @@ public final class SimulatedChip: GPIOChip, @unchecked Sendable {
     }
 
     /// The physical level of a line.
+    /// Whether a consumer has the line as an input (edges on other lines reach nobody).
+    public func isWatched(_ line: Int) -> Bool { inputs[line]?.input != nil }
+
     public func level(_ line: Int) -> Bool { levels[line] }
 
     /// Drives a line to `level` at `timestamp` (ns); an edge reaches its input when it changes.

@@ -48,14 +48,15 @@ public final class PlantGPIOScenario {
         return nextDue(after: now)
     }
 
-    /// The first scripted edge after `now`: the next flow-meter or tachometer half period, or the
-    /// next whole second (the door and the tank level change on those).
+    /// The first scripted edge after `now` that someone watches: the next flow-meter or
+    /// tachometer half period, or the next whole second (the door and the tank level change on
+    /// those).
     private func nextDue(after now: Int64) -> Int64 {
         let elapsed = Double(now - origin)
-        let halfPeriods = [Self.flowHz, Self.tachHz].map { 5e8 / $0 }
+        let halfPeriods = [(line: 2, hertz: Self.flowHz), (line: 3, hertz: Self.tachHz)].filter { chip.isWatched($0.line) }.map { 5e8 / $0.hertz }
         let nextEdges = halfPeriods.map { half in origin + Int64(((elapsed / half).rounded(.down) + 1) * half) }
         let nextSecond = origin + ((now - origin) / 1_000_000_000 + 1) * 1_000_000_000
-        return min(nextSecond, nextEdges.min()!)
+        return min(nextSecond, nextEdges.min() ?? nextSecond)
     }
 
     /// The edges of a square wave (50 % duty) in [from, to) ns, where `running` says so.

@@ -155,7 +155,7 @@ public enum ModbusProfileFile {
         if case .string = type { isString = true }
         var isText = false
         if case .text = generator { isText = true }
-        if let generator, isString != isText {
+        if generator != nil, isString != isText {
             throw f["simulate"]!.error(isString ? "a string point is simulated with text: ..." : "text: is for string points; this one is \(type?.description ?? "bool")")
         }
         return ModbusPoint(name: name, table: pointTable, address: address, type: type, order: order, scale: scale,

@@ -13,20 +13,19 @@ struct EdgeNodeCommand: AsyncParsableCommand {
         Exit codes: 0 ok, 1 runtime failure, 2 usage or input error.
 
         Examples:
-          edge-node demo                          decode the embedded BeiDou capture
-          edge-node nmea decode capture.log       one row per receiver epoch
+          edge-node demo                          the daemon on simulated devices, live
+          edge-node config check devices/site.yaml
+          edge-node run --site /etc/edge-node/site.yaml
+          edge-node doctor --site /etc/edge-node/site.yaml
           edge-node nmea decode --json - < x.log  gpsd-style TPV/SKY/GST JSON lines
-          edge-node nmea stats --json capture.log counts for scripts
+          edge-node gnss watch --profile devices/receivers/quectel-lc29h.yaml --port /dev/ttyUSB0
+          edge-node modbus poll --profile devices/modbus/line-plc.yaml --host 192.168.1.20
+          edge-node gpio watch --chip gpiochip0 17 27
           edge-node vibration analyze motor.f32 --rate 25600 --shaft-hz 24.6 --bearing n=9,d=7.94,D=39.04
-          edge-node gnss watch --profile devices/receivers/quectel-lc29h.yaml --port /dev/ttyUSB0
-          edge-node modbus read --host 192.168.1.20 --unit 1 --table holding --address 0 --type float32 --order CDAB
-          edge-node modbus decode 0x4348 0x0000
-          edge-node simulate gnss --route devices/routes/zhuhai-plant-north.yaml --link /tmp/gnss
           edge-node patrol check devices/routes/zhuhai-plant-north.yaml
-          edge-node gnss watch --profile devices/receivers/quectel-lc29h.yaml --port /dev/ttyUSB0
-          edge-node simulate gnss --route devices/routes/zhuhai-plant-north.yaml --link /tmp/gnss
-          edge-node patrol replay --route R.yaml --nmea drive.nmea --report run.jsonl --map run.svg
-          edge-node geodesic inverse 22.27 113.58 -33.87 151.21
+          edge-node simulate gnss --route devices/routes/zhuhai-plant-north.yaml --pty --link /tmp/gnss
+
+        Every command has --help with its own examples.
         """,
         subcommands: [Demo.self, Run.self, Doctor.self, Config.self, NMEA.self, GNSS.self, GPIO.self, Serial.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
     )
@@ -96,9 +95,9 @@ struct NMEA: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Decode a capture into epochs, or into gpsd-style JSON with --json.",
             discussion: """
-            Without --json: one row per receiver epoch (UTC, fix quality, 2D/3D, position, altitude,
-            speed, HDOP, satellites used and seen per system).
-            With --json: one JSON object per line in gpsd's report format ("class":"TPV", "SKY",
+            Without --json: one row per receiver epoch (UTC, fix quality, 2D/3D, position, altitude, \
+            speed, HDOP, satellites used and seen per system). \
+            With --json: one JSON object per line in gpsd's report format ("class":"TPV", "SKY", \
             "GST"; gpsd's field names and units), written where gpsd writes them.
 
             Examples:
@@ -122,8 +121,8 @@ struct NMEA: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Count sentences, errors, discarded bytes, epochs, fix qualities and satellites.",
             discussion: """
-            Runs the full parse and epoch assembly, then prints counts per talker and type, checksum
-            failures, discarded bytes by reason, epochs, fixes by quality and the most satellites
+            Runs the full parse and epoch assembly, then prints counts per talker and type, checksum \
+            failures, discarded bytes by reason, epochs, fixes by quality and the most satellites \
             seen and used per constellation.
 
             Example:
@@ -148,15 +147,15 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The whole mission on simulated devices: the daemon on a plant's twins, live, then a report.",
         discussion: """
-        Starts the twins of a plant on this machine: a line PLC and an energy meter over Modbus TCP
-        on loopback, a BeiDou receiver on a pseudo-terminal driving the night patrol (RTK float
-        for a while, a short outage), the GPIO board (door contact, pump tachometer) and a pump
-        whose outer race starts to fail. Runs the daemon on them with a live line a second
-        (patrol, fix, device health, the pump's vibration), stops when the patrol is done and the
-        pump's alarm has come, and writes a self-contained HTML report (patrol table and map,
+        Starts the twins of a plant on this machine: a line PLC and an energy meter over Modbus TCP \
+        on loopback, a BeiDou receiver on a pseudo-terminal driving the night patrol (RTK float \
+        for a while, a short outage), the GPIO board (door contact, pump tachometer) and a pump \
+        whose outer race starts to fail. Runs the daemon on them with a live line a second \
+        (patrol, fix, device health, the pump's vibration), stops when the patrol is done and the \
+        pump's alarm has come, and writes a self-contained HTML report (patrol table and map, \
         events, spectra) whose path it prints. About 20 s.
 
-        --tour instead runs the quick offline tour: a real BeiDou capture decoded, the pump
+        --tour instead runs the quick offline tour: a real BeiDou capture decoded, the pump \
         diagnosed, the patrol replayed (no daemon, one second).
 
         Examples:
@@ -216,12 +215,12 @@ struct Vibration: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Features, ISO 10816 severity, envelope analysis and a bearing verdict for a recording.",
             discussion: """
-            Runs the gateway's whole chain over one acceleration recording: time-domain features
-            (kurtosis is Pearson's, Gaussian = 3), broadband velocity RMS (10-1000 Hz) and its ISO
-            10816-3 zone, the strongest spectral lines, and, given the bearing geometry and the
-            shaft speed, envelope analysis with a verdict (outer_race, inner_race, ball, cage or
-            none) and the lines that support it. The demodulation band is the one with the highest
-            spectral kurtosis unless --band is given; the shaft speed is refined from the envelope
+            Runs the gateway's whole chain over one acceleration recording: time-domain features \
+            (kurtosis is Pearson's, Gaussian = 3), broadband velocity RMS (10-1000 Hz) and its ISO \
+            10816-3 zone, the strongest spectral lines, and, given the bearing geometry and the \
+            shaft speed, envelope analysis with a verdict (outer_race, inner_race, ball, cage or \
+            none) and the lines that support it. The demodulation band is the one with the highest \
+            spectral kurtosis unless --band is given; the shaft speed is refined from the envelope \
             spectrum when a line stands out within 5 % of --shaft-hz.
 
             Examples:
@@ -287,7 +286,7 @@ struct GeodesicCommand: ParsableCommand {
         commandName: "geodesic",
         abstract: "Distances and azimuths on the ellipsoid (Karney's geodesics, as GeographicLib).",
         discussion: """
-        Coordinates are decimal degrees, negative south and west (negative numbers work as they
+        Coordinates are decimal degrees, negative south and west (negative numbers work as they \
         are, or after --). Accurate to about 15 nm for any pair of points, antipodes included.
         """,
         subcommands: [Inverse.self, Direct.self]
@@ -297,7 +296,7 @@ struct GeodesicCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Distance and azimuths between two points.",
             discussion: """
-            Prints s12 (metres), azi1 and azi2 (degrees clockwise from north; azi2 is the forward
+            Prints s12 (metres), azi1 and azi2 (degrees clockwise from north; azi2 is the forward \
             azimuth at the second point). --json prints {"s12":...,"azi1":...,"azi2":...}.
 
             Examples:
@@ -360,9 +359,9 @@ struct Patrol: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a route file: prints its checkpoints and every finding with file:line:column.",
             discussion: """
-            Findings: radii the required fix quality cannot honour, self-intersecting fences,
-            checkpoints outside the inclusion fences or inside an exclusion fence, repeated names,
-            and map coordinates offset like GCJ-02 or BD-09 when surveyed control points are given.
+            Findings: radii the required fix quality cannot honour, self-intersecting fences, \
+            checkpoints outside the inclusion fences or inside an exclusion fence, repeated names, \
+            and map coordinates offset like GCJ-02 or BD-09 when surveyed control points are given. \
             Exit status 2 when there are findings.
 
             Example:
@@ -386,11 +385,11 @@ struct Patrol: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Feed an NMEA capture through the parser and the patrol agent at full speed.",
             discussion: """
-            Prints each checkpoint's verdict (visited, missed, skipped, uncertain), the rule that
-            decided and the lateral offset, then the totals. --report writes the run record as
-            JSON Lines (one event per line: UTC and GPS time, position, datum, fix quality, HDOP,
-            satellites, correction age, rule, offset, readings; a summary last); the same input
-            gives a byte-identical report. --map draws the track coloured by fix quality, the
+            Prints each checkpoint's verdict (visited, missed, skipped, uncertain), the rule that \
+            decided and the lateral offset, then the totals. --report writes the run record as \
+            JSON Lines (one event per line: UTC and GPS time, position, datum, fix quality, HDOP, \
+            satellites, correction age, rule, offset, readings; a summary last); the same input \
+            gives a byte-identical report. --map draws the track coloured by fix quality, the \
             fences and the checkpoints with their outcome.
 
             Example:
@@ -433,8 +432,8 @@ struct GNSS: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Open a receiver with its profile and print its epochs as they come.",
             discussion: """
-            Opens the port exclusively with the profile's settings, sends its start-up commands,
-            and prints one row per epoch (--json: gpsd-style TPV lines), with the events in
+            Opens the port exclusively with the profile's settings, sends its start-up commands, \
+            and prints one row per epoch (--json: gpsd-style TPV lines), with the events in \
             between: silence, unplugging, reopening (with backoff up to 30 s).
 
             Examples:
@@ -471,9 +470,9 @@ struct Simulate: ParsableCommand {
             commandName: "gnss",
             abstract: "A simulated GPS + BeiDou + Galileo receiver driving along a route or a GPX track.",
             discussion: """
-            Sends the NMEA a rover's receiver would send: per fix GGA, a GSA and GSVs per
-            constellation, and RMC, with receiver noise and scripted events. With --pty it creates a
-            pseudo-terminal, prints its path (and makes --link point at it) and paces the fixes in
+            Sends the NMEA a rover's receiver would send: per fix GGA, a GSA and GSVs per \
+            constellation, and RMC, with receiver noise and scripted events. With --pty it creates a \
+            pseudo-terminal, prints its path (and makes --link point at it) and paces the fixes in \
             real time (--time-scale to go faster); without, the NMEA goes to standard output.
 
             Events (--event, repeatable): START[-END]:KIND[=VALUE], seconds from the start.
@@ -553,10 +552,10 @@ extension Simulate {
             commandName: "gpio",
             abstract: "The simulated plant's GPIO board, watched live.",
             discussion: """
-            Runs the simulated board ('--chip simulated' in the gpio commands) in real time and
-            watches it through the same event loop as a real chip: a door contact that bounces
-            every 8 s (door_closed, line 0), a tank level float (tank_level_high, 1), a 45 Hz
-            flow meter (flow_meter, 2), a 1470 rpm pump tachometer that stops 6 s in every 40 s
+            Runs the simulated board ('--chip simulated' in the gpio commands) in real time and \
+            watches it through the same event loop as a real chip: a door contact that bounces \
+            every 8 s (door_closed, line 0), a tank level float (tank_level_high, 1), a 45 Hz \
+            flow meter (flow_meter, 2), a 1470 rpm pump tachometer that stops 6 s in every 40 s \
             (pump_tach, 3) and a smoke detector stuck low (smoke_alarm, 4).
 
             Example:
@@ -586,9 +585,9 @@ extension Simulate {
             commandName: "modbus",
             abstract: "Serve a device profile's units as a Modbus TCP or RTU device, with faults on request.",
             discussion: """
-            Serves every point of the profile with its 'simulate' generator (constant, text, ramp,
-            sine, noise, replay of a CSV), keeps what clients write to read-write points, and answers
-            exception 2 on every address no point declares. TCP takes several clients at once; --rtu
+            Serves every point of the profile with its 'simulate' generator (constant, text, ramp, \
+            sine, noise, replay of a CSV), keeps what clients write to read-write points, and answers \
+            exception 2 on every address no point declares. TCP takes several clients at once; --rtu \
             serves a serial port or pseudo-terminal (e.g. one end of a socat pty pair).
 
             Examples:
@@ -648,12 +647,16 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The daemon: run the site's devices, patrols and analytics until stopped.",
         discussion: """
-        Loads and checks the site file, then polls its Modbus devices, watches its GPIO boards,
-        reads its BeiDou receiver and runs its patrols, each on its own: one failing device is
-        retried with backoff and reported, never stopping the others. Events (point quality,
-        GPIO states, patrol events and run records, device faults) go to EVENTS/events.jsonl,
-        rotated at the site's size cap. Under systemd (Type=notify) it sends READY=1, STATUS=
-        and WATCHDOG=1; logs carry syslog priorities when stderr goes to the journal. SIGTERM or
+        Loads and checks the site file, then polls its Modbus devices, watches its GPIO boards, \
+        reads its BeiDou receiver and runs its patrols, each on its own: one failing device is \
+        retried with backoff and reported, never stopping the others. Events (point quality, \
+        GPIO states, patrol events and run records, device faults) go to EVENTS/events.jsonl, \
+        rotated at the site's size cap. Under systemd (Type=notify) it sends READY=1, STATUS= \
+        and WATCHDOG=1; logs carry syslog priorities when stderr goes to the journal. With \
+        'status: {listen: 127.0.0.1:9810}' it serves /status (JSON: devices with health, \
+        patrols, machines, points, counters) and /metrics (Prometheus). SIGHUP reads the site \
+        file again and applies it: what changed restarts, what is new starts, what is gone stops, \
+        the rest runs on untouched; a broken file is reported and changes nothing. SIGTERM or \
         SIGINT stops it gracefully: every service finishes, the event log is synced.
 
         Examples:
@@ -680,9 +683,9 @@ struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check every configured device and the host; say how to fix what fails.",
         discussion: """
-        For each Modbus device: reachable, and its latency. For each serial port (RTU buses, the
+        For each Modbus device: reachable, and its latency. For each serial port (RTU buses, the \
         GNSS receiver): present, permitted, free (or which process holds it). The receiver:
-        talking, and its best fix. GPIO boards: chip and lines there. The clock synchronised,
+        talking, and its best fix. GPIO boards: chip and lines there. The clock synchronised, \
         free disk for the outputs. Exit 0 when nothing failed, 1 otherwise.
 
         Examples:
@@ -716,9 +719,9 @@ struct Config: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load the site file and every file it names; report the first problem with file:line:column.",
             discussion: """
-            Reads the Modbus device profiles, the receiver profile, the routes (with their
-            findings), and checks that every inspection point, speed input and operating-state
-            input names a Modbus point or GPIO line of the site. Exit 0 when the site is good, 2
+            Reads the Modbus device profiles, the receiver profile, the routes (with their \
+            findings), and checks that every inspection point, speed input and operating-state \
+            input names a Modbus point or GPIO line of the site. Exit 0 when the site is good, 2 \
             with the problem otherwise.
 
             Examples:
@@ -743,7 +746,7 @@ struct GPIO: ParsableCommand {
         commandName: "gpio",
         abstract: "GPIO lines through libgpiod: list, read, drive and watch them.",
         discussion: """
-        CHIP is a name (gpiochip0), a number (0), a label or a path; 'simulated' is the simulated
+        CHIP is a name (gpiochip0), a number (0), a label or a path; 'simulated' is the simulated \
         plant board (see 'edge-node simulate gpio'). LINE is an offset (17) or a name (door_closed).
         """,
         subcommands: [List.self, Get.self, Set.self, Watch.self]
@@ -790,7 +793,7 @@ struct GPIO: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Drive output lines (refuses without --yes).",
             discussion: """
-            The line keeps its value while held (--hold); libgpiod v1 releases it when the command
+            The line keeps its value while held (--hold); libgpiod v1 releases it when the command \
             exits, and the kernel may then return it to its default.
 
             Example:
@@ -815,9 +818,9 @@ struct GPIO: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Watch lines: settled changes, pulse rates, every edge with --raw.",
             discussion: """
-            One event loop for all lines (no thread per line). Changes are reported once the line
-            has held its level for --debounce ms (bounces filtered, lost edges counted); lines
-            that pulse get a row each second with their frequency, shaft speed (--ppr pulses per
+            One event loop for all lines (no thread per line). Changes are reported once the line \
+            has held its level for --debounce ms (bounces filtered, lost edges counted); lines \
+            that pulse get a row each second with their frequency, shaft speed (--ppr pulses per \
             revolution) and a quality that goes bad when the pulses stop.
 
             Examples:
@@ -949,8 +952,8 @@ struct Modbus: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Which unit ids answer on a bus (with progress on stderr).",
             discussion: """
-            Asks each unit id for holding register 0: values or an exception both mean a device is
-            there; silence (or a gateway's exception 10/11) means nobody. Keep --timeout short on
+            Asks each unit id for holding register 0: values or an exception both mean a device is \
+            there; silence (or a gateway's exception 10/11) means nobody. Keep --timeout short on \
             RTU: a full 1-247 scan waits one timeout per empty id.
 
             Examples:
@@ -984,9 +987,9 @@ struct Modbus: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Poll a device profile's points live: value, unit, quality, raw registers.",
             discussion: """
-            Runs the polling engine the daemon uses: poll groups with their periods, the fewest
-            requests, busy retries, dead units skipped, reconnects. --host/--port or --device
-            override the profile's bus (e.g. to try an RTU profile against 'edge-node simulate
+            Runs the polling engine the daemon uses: poll groups with their periods, the fewest \
+            requests, busy retries, dead units skipped, reconnects. --host/--port or --device \
+            override the profile's bus (e.g. to try an RTU profile against 'edge-node simulate \
             modbus' over TCP).
 
             Examples:
@@ -1067,7 +1070,7 @@ struct Modbus: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show 1-4 registers as every type in every byte and word order.",
             discussion: """
-            The first question with a new device: which order does it use? Find the row that reads
+            The first question with a new device: which order does it use? Find the row that reads \
             a sensible value.
 
             Example:
