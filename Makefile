@@ -64,7 +64,8 @@ bench: deps
 	bench/run-daemon
 
 # The daemon on a gateway: the binary, the systemd unit, the profiles and routes under
-# /etc/edge-node, and a default site there unless one exists. DESTDIR stages a package.
+# /etc/edge-node, a default site there unless one exists, the udev rule that gives GPIO chips
+# to the gpio group (created when missing). DESTDIR stages a package.
 PREFIX ?= /usr/local
 install: build-deps
 	$(SWIFT) build -c release --product edge-node
@@ -74,6 +75,9 @@ install: build-deps
 	for dir in modbus receivers routes; do \
 		install -d $(DESTDIR)/etc/edge-node/$$dir && install -m 0644 devices/$$dir/*.yaml $(DESTDIR)/etc/edge-node/$$dir/; done
 	[ -e $(DESTDIR)/etc/edge-node/site.yaml ] || install -m 0644 devices/site.yaml $(DESTDIR)/etc/edge-node/site.yaml
+	install -D -m 0644 systemd/60-edge-node-gpio.rules $(DESTDIR)/etc/udev/rules.d/60-edge-node-gpio.rules
+	@# The unit's supplementary groups must exist or systemd refuses to start it (216/GROUP).
+	[ -n "$(DESTDIR)" ] || getent group gpio >/dev/null || groupadd --system gpio
 	@echo "installed; then: systemctl daemon-reload && systemctl enable --now edge-node"
 
 clean:

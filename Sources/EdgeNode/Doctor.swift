@@ -24,9 +24,44 @@ public enum Doctor {
         for (name, path) in serialPaths { findings.append(checkSerial(name, path)) }
         if let gnss = site.gnss, findings.last?.status != .fail { findings.append(checkReceiver(gnss, seconds: receiverSeconds)) }
         for board in site.gpio { findings.append(checkGPIO(board)) }
+        findings.append(checkServiceGroups())
         findings.append(checkClock())
         findings.append(checkDisk(site.outputDirectory))
+        findings.append(checkUnit())
         return findings
+    }
+
+    /// What `systemd/edge-node.service` grants the daemon: its supplementary groups and the
+    /// device classes of its DeviceAllow= lines (a test keeps these in step with the unit).
+    static let serviceGroups = ["dialout", "gpio"]
+    static let allowedDeviceClasses = ["ttyS", "ttyUSB", "ttyACM", "ttyAMA", "gpiochip"]
+
+    /// Whether the service could open a device node: its class allowed by the unit, and read and
+    /// write for one of the service's groups. Nil when it can, else the problem and its remedy.
+    /// Pseudo-terminals (the twins') are the caller's own and not checked.
+    static func serviceAccessProblem(_ path: String) -> (detail: String, remedy: String)? {
+        let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
+            $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
+        } ?? path
+        let real = URL(fileURLWithPath: resolved).resolvingSymlinksInPath().path
+        if real.hasPrefix("/dev/pts/") { return nil }
+        let name = (real as NSString).lastPathComponent
+        var info = stat()
+        guard stat(real, &info) == 0 else { return ("cannot read \(real): \(String(cString: strerror(errno)))", "check the path") }
+        let kernelClass = String(name.prefix { !$0.isNumber })
+        guard allowedDeviceClasses.contains(kernelClass) else {
+            return ("the unit's DeviceAllow= has no rule for \(name)",
+                    "add one in a drop-in: systemctl edit edge-node, then [Service] DeviceAllow=\(real) rw")
+        }
+        let group = getgrgid(info.st_gid).map { String(cString: $0.pointee.gr_name) } ?? "\(info.st_gid)"
+        guard serviceGroups.contains(group), info.st_mode & 0o060 == 0o060 else {
+            let mode = String(info.st_mode & 0o777, radix: 8)
+            let wanted = kernelClass == "gpiochip" ? "gpio" : "dialout"
+            let match = kernelClass == "gpiochip" ? "SUBSYSTEM==\"gpio\", KERNEL==\"gpiochip*\"" : "KERNEL==\"\(name)\""
+            return ("\(real) is group \(group), mode \(mode): the service (groups \(serviceGroups.joined(separator: ", "))) cannot open it",
+                    "give it to \(wanted) with a udev rule: echo '\(match), GROUP=\"\(wanted)\", MODE=\"0660\"' > /etc/udev/rules.d/60-edge-node.rules; udevadm trigger")
+        }
+        return nil
     }
 
     private static func checkModbus(_ device: Site.ModbusDevice) -> Finding {
@@ -52,7 +87,7 @@ public enum Doctor {
             case .exception(.illegalDataAddress): "the device has no \(point.table.rawValue) \(point.address): check the profile's addressing (protocol, one-based, modicon)"
             default: "compare the profile with the device's manual; try: edge-node modbus read with the same settings"
             }
-            return Finding(check: check, status: .fail, detail: "\(device.profile.transport): \(error)", remedy: remedy)
+            return Finding(check: check, status: .fail, detail: "\(error)", remedy: remedy)
         }
     }
 
@@ -62,10 +97,7 @@ public enum Doctor {
             return Finding(check: check, status: .fail, detail: "\(path) does not exist",
                            remedy: "plug the adapter in and find its stable name: edge-node serial list (use /dev/serial/by-id/...)")
         }
-        guard access(path, R_OK | W_OK) == 0 else {
-            return Finding(check: check, status: .fail, detail: "no read/write permission on \(path)",
-                           remedy: "add the service user to the port's group: usermod -aG dialout edge-node (the unit's SupplementaryGroups has it)")
-        }
+        if let problem = serviceAccessProblem(path) { return Finding(check: check, status: .fail, detail: problem.detail, remedy: problem.remedy) }
         if let info = SerialPortInfo(path: path), let holder = info.holder {
             return Finding(check: check, status: .fail, detail: "\(path) is in use by \(holder)", remedy: "stop \(holder) (gpsd, ModemManager and terminal programs take ports)")
         }
@@ -106,26 +138,69 @@ public enum Doctor {
                     return Finding(check: check, status: .fail, detail: "\(chip.name) has no line '\(name)'", remedy: "list the lines: edge-node gpio list --chip \(board.chip)")
                 }
             }
+            if board.chip != PlantGPIOScenario.chipName, let problem = serviceAccessProblem("/dev/\(chip.name)") {
+                return Finding(check: check, status: .fail, detail: problem.detail, remedy: problem.remedy)
+            }
             return Finding(check: check, status: .ok, detail: "\(chip.name) [\(chip.label)], \(board.lines.count) lines", remedy: "")
         } catch {
-            return Finding(check: check, status: .fail, detail: error.message,
-                           remedy: "check /dev/gpiochip* and that the service user is in the gpio group (the unit's SupplementaryGroups has it)")
+            return Finding(check: check, status: .fail, detail: error.message, remedy: "see the chips there are: edge-node gpio list")
         }
     }
 
-    private static func checkClock() -> Finding {
+    /// The unit's supplementary groups exist (systemd refuses to start it otherwise, status 216/GROUP).
+    private static func checkServiceGroups() -> Finding {
+        let missing = serviceGroups.filter { getgrnam($0) == nil }
+        guard missing.isEmpty else {
+            return Finding(check: "service groups", status: .fail, detail: "no group \(missing.joined(separator: ", ")): the unit would not start",
+                           remedy: missing.map { "groupadd --system \($0)" }.joined(separator: "; ") + " (make install does this)")
+        }
+        return Finding(check: "service groups", status: .ok, detail: serviceGroups.joined(separator: ", ") + " exist", remedy: "")
+    }
+
+    /// The edge-node unit: installed, running, how often restarted.
+    private static func checkUnit() -> Finding {
+        guard FileManager.default.fileExists(atPath: "/run/systemd/system") else {
+            return Finding(check: "unit", status: .warn, detail: "systemd is not running here (a container?)", remedy: "run the daemon by hand: edge-node run")
+        }
+        let output = command("systemctl", ["show", "edge-node.service", "--property=LoadState,ActiveState,SubState,NRestarts,Result"])
+        return unitFinding(output ?? "")
+    }
+
+    /// The finding for `systemctl show`'s `Key=value` lines.
+    static func unitFinding(_ show: String) -> Finding {
+        let properties = Dictionary(show.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let equals = line.firstIndex(of: "=") else { return nil }
+            return (String(line[..<equals]), String(line[line.index(after: equals)...]))
+        }, uniquingKeysWith: { $1 })
+        let restarts = properties["NRestarts"] ?? "0"
+        switch (properties["LoadState"], properties["ActiveState"]) {
+        case ("loaded", "active"):
+            return Finding(check: "unit", status: restarts == "0" ? .ok : .warn, detail: "edge-node.service \(properties["SubState"] ?? "active"), \(restarts) restarts",
+                           remedy: restarts == "0" ? "" : "it has been restarting: journalctl -u edge-node -e")
+        case ("loaded", let state?):
+            return Finding(check: "unit", status: .fail, detail: "edge-node.service \(state) (\(properties["SubState"] ?? "?"), result \(properties["Result"] ?? "?"), \(restarts) restarts)",
+                           remedy: "see why: journalctl -u edge-node -e; start it: systemctl enable --now edge-node")
+        default:
+            return Finding(check: "unit", status: .warn, detail: "edge-node.service is not installed", remedy: "make install, then systemctl enable --now edge-node")
+        }
+    }
+
+    /// A command's standard output, nil when it cannot run or fails.
+    private static func command(_ name: String, _ arguments: [String]) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["timedatectl", "show", "--property=NTPSynchronized", "--value"]
+        process.arguments = [name] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        let answer = (try? process.run()).map { _ -> String in
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
-        } ?? ""
-        switch answer {
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+
+    private static func checkClock() -> Finding {
+        switch command("timedatectl", ["show", "--property=NTPSynchronized", "--value"]) {
         case "yes": return Finding(check: "clock", status: .ok, detail: "synchronised (timedatectl)", remedy: "")
         case "no": return Finding(check: "clock", status: .warn, detail: "not synchronised",
                                   remedy: "enable time synchronisation: timedatectl set-ntp true (or chrony, with GNSS time through gpsd)")

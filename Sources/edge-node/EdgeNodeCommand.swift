@@ -684,9 +684,11 @@ struct Doctor: ParsableCommand {
         abstract: "Check every configured device and the host; say how to fix what fails.",
         discussion: """
         For each Modbus device: reachable, and its latency. For each serial port (RTU buses, the \
-        GNSS receiver): present, permitted, free (or which process holds it). The receiver:
-        talking, and its best fix. GPIO boards: chip and lines there. The clock synchronised, \
-        free disk for the outputs. Exit 0 when nothing failed, 1 otherwise.
+        GNSS receiver): present, free (or which process holds it), and openable by the service (its \
+        DeviceAllow= and groups). The receiver: talking, and its best fix. GPIO boards: chip and \
+        lines there, openable by the service. The host: the unit's groups exist, the clock \
+        synchronised, free disk for the outputs, the unit's state and restarts. Each failure \
+        comes with a remedy. Exit 0 when nothing failed, 1 otherwise.
 
         Examples:
           edge-node doctor

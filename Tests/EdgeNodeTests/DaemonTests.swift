@@ -323,5 +323,49 @@ struct DoctorTests {
         let meter = try #require(findings.first { $0["check"] == "modbus meter" })
         #expect(meter["detail"]!.contains("Connection refused") && meter["remedy"]!.contains("edge-node modbus scan"))
         #expect(findings.first { $0["check"] == "gnss receiver" }?["detail"]?.contains("best fix RTK fixed") == true)
+        // The unit's groups: a missing one would stop systemd from starting the unit.
+        let groupsMissing = Doctor.serviceGroups.contains { getgrnam($0) == nil }
+        #expect(status["service groups"] == (groupsMissing ? "fail" : "ok"))
+        #expect(status["unit"] != nil && status["clock"] != nil)
+    }
+
+    /// Whether the service could open a device node, on real nodes made with mknod: the class
+    /// must be in the unit's DeviceAllow=, the group one of its groups with read and write.
+    @Test func serviceAccessToDeviceNodes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-nodes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var null = stat()
+        try #require(stat("/dev/null", &null) == 0)
+        func node(_ name: String, group: gid_t, mode: mode_t) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try #require(mknod(path, S_IFCHR | mode, null.st_rdev) == 0, "mknod needs root: \(String(cString: strerror(errno)))")
+            try #require(chown(path, 0, group) == 0 && chmod(path, mode) == 0)
+            return path
+        }
+        let dialout = try #require(getgrnam("dialout")?.pointee.gr_gid)
+        let rootOnly = try node("ttyUSB7", group: 0, mode: 0o600)
+        let problem = try #require(Doctor.serviceAccessProblem(rootOnly))
+        #expect(problem.detail.contains("group root, mode 600") && problem.remedy.contains("KERNEL==\"ttyUSB7\", GROUP=\"dialout\", MODE=\"0660\""), "\(problem)")
+        let granted = try node("ttyUSB8", group: dialout, mode: 0o660)
+        #expect(Doctor.serviceAccessProblem(granted) == nil)
+        // Through a stable name, as /dev/serial/by-id gives it.
+        let byID = directory.appendingPathComponent("usb-Quectel_LC29H-if00").path
+        try FileManager.default.createSymbolicLink(atPath: byID, withDestinationPath: "ttyUSB8")
+        #expect(Doctor.serviceAccessProblem(byID) == nil)
+        let unlisted = try node("ttyXR0", group: dialout, mode: 0o660)
+        #expect(Doctor.serviceAccessProblem(unlisted)?.remedy.contains("DeviceAllow=\(unlisted) rw") == true)
+        let chip = try node("gpiochip9", group: 0, mode: 0o600)
+        #expect(Doctor.serviceAccessProblem(chip)?.remedy.contains("SUBSYSTEM==\"gpio\", KERNEL==\"gpiochip*\", GROUP=\"gpio\"") == true)
+    }
+
+    /// The unit's state from `systemctl show`.
+    @Test func unitStates() {
+        #expect(Doctor.unitFinding("LoadState=loaded\nActiveState=active\nSubState=running\nNRestarts=0\nResult=success").status == .ok)
+        let restarting = Doctor.unitFinding("LoadState=loaded\nActiveState=active\nSubState=running\nNRestarts=3\nResult=success")
+        #expect(restarting.status == .warn && restarting.detail.contains("3 restarts"))
+        let failed = Doctor.unitFinding("LoadState=loaded\nActiveState=failed\nSubState=failed\nNRestarts=5\nResult=watchdog")
+        #expect(failed.status == .fail && failed.detail.contains("result watchdog") && failed.remedy.contains("journalctl -u edge-node"))
+        #expect(Doctor.unitFinding("LoadState=not-found\nActiveState=inactive").remedy.hasPrefix("make install"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import EdgeNode
 
 @Suite("systemd unit")
 struct SystemdUnitTests {
@@ -30,5 +31,11 @@ struct SystemdUnitTests {
                      "SystemCallFilter=@system-service", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "ExecReload=/bin/kill -HUP $MAINPID"] {
             #expect(unit.split(separator: "\n").contains { $0 == line }, "\(line)")
         }
+        // edge-node doctor judges device access by the same groups and device classes.
+        let lines = unit.split(separator: "\n")
+        let groups = lines.first { $0.hasPrefix("SupplementaryGroups=") }?.dropFirst("SupplementaryGroups=".count).split(separator: " ").map(String.init)
+        #expect(groups == Doctor.serviceGroups)
+        let classes = lines.filter { $0.hasPrefix("DeviceAllow=char-") }.map { String($0.dropFirst("DeviceAllow=char-".count).split(separator: " ")[0]) }
+        #expect(classes == Doctor.allowedDeviceClasses)
     }
 }
