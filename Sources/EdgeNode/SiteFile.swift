@@ -323,21 +323,19 @@ extension SiteFile {
             return String(decoding: w.bytes, as: UTF8.self)
         }
         var text = "site \(site.name) (\(site.file))\n"
+        func row(_ kind: String, _ name: String, _ detail: String) { text += "  " + kind.padding(11) + name.padding(20) + detail + "\n" }
         for device in site.modbus {
-            text += "  modbus   \(device.name.padding(16))\(device.profile.name), \(device.profile.transport), "
-                + "\(device.profile.units.reduce(0) { $0 + $1.points.count }) points\n"
+            row("modbus", device.name, "\(device.profile.name), \(device.profile.transport), \(device.profile.units.reduce(0) { $0 + $1.points.count }) points")
         }
-        for board in site.gpio { text += "  gpio     \(board.name.padding(16))chip \(board.chip): " + board.lines.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ") + "\n" }
-        if let gnss = site.gnss { text += "  gnss     \(gnss.profile.name) on \(gnss.port), \(gnss.profile.settings.baud) baud\n" }
-        for patrol in site.patrols {
-            text += "  patrol   \(patrol.route.route.name.padding(16))\(patrol.route.route.checkpoints.count) checkpoints (\(patrol.routePath))\n"
-        }
+        for board in site.gpio { row("gpio", board.name, "chip \(board.chip): " + board.lines.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")) }
+        if let gnss = site.gnss { row("gnss", "receiver", "\(gnss.profile.name) on \(gnss.port), \(gnss.profile.settings.baud) baud") }
+        for patrol in site.patrols { row("patrol", patrol.route.route.name, "\(patrol.route.route.checkpoints.count) checkpoints (\(patrol.routePath))") }
         for channel in site.maintenance {
-            text += "  vibration \(channel.name.padding(15))\(Int(channel.sampleRate)) samples/s, ISO 10816-3 group \(channel.machineGroup.rawValue) \(channel.support.rawValue)"
-                + (channel.bearing == nil ? "" : ", bearing geometry") + "\n"
+            row("vibration", channel.name, "\(Int(channel.sampleRate)) samples/s, ISO 10816-3 group \(channel.machineGroup.rawValue) \(channel.support.rawValue)"
+                + (channel.bearing == nil ? "" : ", bearing geometry"))
         }
-        text += "  outputs  \(site.outputDirectory) (rotate at \(site.rotateBytes) bytes, keep \(site.keepFiles))\n"
-        if let status = site.statusListen { text += "  status   http://\(status.host):\(status.port)/status and /metrics\n" }
+        row("outputs", site.outputDirectory, "rotate at \(site.rotateBytes) bytes, keep \(site.keepFiles)")
+        if let status = site.statusListen { row("status", "\(status.host):\(status.port)", "/status and /metrics") }
         return text + "OK\n"
     }
 }
