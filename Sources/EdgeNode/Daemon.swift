@@ -667,10 +667,14 @@ public enum Daemon {
             services.append(StatusService(host: status.host, port: status.port, context: context, registry: registry, startedAt: startedAt))
         }
         services.append(NotifierService(notifier: notifier, context: context, startedAt: startedAt))
-        let group = ServiceGroup(configuration: .init(
+        var configuration = ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            logger: logger)
+        // Within the unit's TimeoutStopSec (15 s): then the event log is synced regardless.
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        configuration.maximumCancellationDuration = .seconds(2)
+        let group = ServiceGroup(configuration: configuration)
         logger.info("starting \(site.name) from \(sitePath): events in \(directory)/events.jsonl")
         do { try await group.run() } catch { logger.error("\(error)") }
         context.event("daemon_stopped", source: "edge-node") { w in w.key("events"); w.integer(context.counters.withLock { $0["events", default: 0] }) }
