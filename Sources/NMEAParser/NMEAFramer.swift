@@ -5,8 +5,9 @@
 /// borrowed ``NMEASentence`` view. It resynchronises after garbage, binary frames (UBX, SiRF) and
 /// truncated lines, and counts every discarded run of bytes by reason in ``discards``.
 ///
-/// Steady state allocates nothing: a sentence inside one chunk is delivered in place, and the
-/// buffer for sentences that span chunks and the field table are allocated once.
+/// Steady state allocates nothing: a sentence inside one chunk is delivered in place after one
+/// pass over its bytes, the buffer for sentences that span chunks is allocated once, and the
+/// field table lives on the stack.
 public struct NMEAFramer: Sendable {
     /// What to do with a sentence whose checksum does not match.
     public enum ChecksumPolicy: Sendable {
@@ -74,8 +75,6 @@ public struct NMEAFramer: Sendable {
     private var pendingLength = 0
     private var pendingOffset = 0
     private var inSentence = false
-    /// Field start offsets of the sentence being delivered; fixed size, written in place.
-    private var fieldStarts: [Int32]
     private let lineCapacity: Int
 
     /// Creates a framer.
@@ -85,7 +84,6 @@ public struct NMEAFramer: Sendable {
         lineCapacity = max(8, configuration.maximumLength + configuration.lengthTolerance - 2)
         pending = []
         pending.reserveCapacity(lineCapacity)
-        fieldStarts = [Int32](repeating: 0, count: lineCapacity + 2)
     }
 
     /// Feeds a chunk of bytes; `body` is called once for each complete sentence, in order.
@@ -93,28 +91,27 @@ public struct NMEAFramer: Sendable {
     /// The sentence passed to `body` borrows the chunk (or the framer's buffer, for a sentence
     /// that spans chunks) and is valid only during the call.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ body: (NMEASentence) throws -> Void) rethrows {
-        try bytes.withMemoryRebound(to: UInt8.self) { input in
-            let count = input.count
-            var index = inSentence ? try continuePending(input, body) : 0
-            while index < count {
-                let byte = input[index]
-                guard isSentenceStart(byte) else {
-                    if byte != carriageReturn && byte != lineFeed { discards.garbageBytes += 1 }
-                    index += 1
-                    continue
+        try withUnsafeTemporaryAllocation(of: Int32.self, capacity: lineCapacity + 2) { starts in
+            try bytes.withMemoryRebound(to: UInt8.self) { input in
+                let count = input.count
+                var index = inSentence ? try continuePending(input, starts, body) : 0
+                while index < count {
+                    let byte = input[index]
+                    guard isSentenceStart(byte) else {
+                        if byte != carriageReturn && byte != lineFeed { discards.garbageBytes += 1 }
+                        index += 1
+                        continue
+                    }
+                    let line = LineScan(input, from: index, fieldStarts: starts)
+                    if line.end == count {
+                        openPending(UnsafeBufferPointer(rebasing: input[index..<count]), offset: bytesConsumed + index)
+                        break
+                    }
+                    index = try lineStopped(at: input[line.end], line, text: UnsafeBufferPointer(rebasing: input[index..<line.end]),
+                                            offset: bytesConsumed + index, starts, body)
                 }
-                let start = index
-                var end = start + 1
-                while end < count, isSentenceByte(input[end]) { end += 1 }
-                if end == count {
-                    openPending(UnsafeBufferPointer(rebasing: input[start..<end]), offset: bytesConsumed + start)
-                    break
-                }
-                index = try lineStopped(at: input[end], end: end,
-                                        text: UnsafeBufferPointer(rebasing: input[start..<end]),
-                                        offset: bytesConsumed + start, body)
+                bytesConsumed += count
             }
-            bytesConsumed += count
         }
     }
 
@@ -128,12 +125,13 @@ public struct NMEAFramer: Sendable {
     public mutating func finish(_ body: (NMEASentence) throws -> Void) rethrows {
         if inSentence {
             inSentence = false
-            try completePending(body)
+            try withUnsafeTemporaryAllocation(of: Int32.self, capacity: lineCapacity + 2) { try completePending($0, body) }
         }
     }
 
     /// Carries the pending line into this chunk; returns the index of the first byte after it.
-    private mutating func continuePending(_ input: UnsafeBufferPointer<UInt8>, _ body: (NMEASentence) throws -> Void) rethrows -> Int {
+    private mutating func continuePending(_ input: UnsafeBufferPointer<UInt8>, _ starts: UnsafeMutableBufferPointer<Int32>,
+                                          _ body: (NMEASentence) throws -> Void) rethrows -> Int {
         var end = 0
         while end < input.count, isSentenceByte(input[end]) { end += 1 }
         appendPending(UnsafeBufferPointer(rebasing: input[0..<end]))
@@ -141,7 +139,7 @@ public struct NMEAFramer: Sendable {
         inSentence = false
         let stop = input[end]
         if stop == carriageReturn || stop == lineFeed {
-            try completePending(body)
+            try completePending(starts, body)
             return end + 1
         }
         countTruncated(length: pendingLength)
@@ -152,17 +150,17 @@ public struct NMEAFramer: Sendable {
 
     /// Handles the byte that ended a line's printable run; returns where scanning resumes.
     @inline(__always)
-    private mutating func lineStopped(at stop: UInt8, end: Int, text: UnsafeBufferPointer<UInt8>, offset: Int,
-                                      _ body: (NMEASentence) throws -> Void) rethrows -> Int {
+    private mutating func lineStopped(at stop: UInt8, _ line: LineScan, text: UnsafeBufferPointer<UInt8>, offset: Int,
+                                      _ starts: UnsafeMutableBufferPointer<Int32>, _ body: (NMEASentence) throws -> Void) rethrows -> Int {
         if stop == carriageReturn || stop == lineFeed {
-            try complete(text, offset: offset, body)
-            return end + 1
+            try complete(text, line, offset: offset, starts, body)
+            return line.end + 1
         }
         // A new sentence start, a control byte or a non-ASCII byte cut the line.
         countTruncated(length: text.count)
-        if isSentenceStart(stop) { return end }
+        if isSentenceStart(stop) { return line.end }
         discards.garbageBytes += 1
-        return end + 1
+        return line.end + 1
     }
 
     private mutating func openPending(_ text: UnsafeBufferPointer<UInt8>, offset: Int) {
@@ -179,7 +177,7 @@ public struct NMEAFramer: Sendable {
         pending.append(contentsOf: UnsafeBufferPointer(rebasing: text.prefix(room)))
     }
 
-    private mutating func completePending(_ body: (NMEASentence) throws -> Void) rethrows {
+    private mutating func completePending(_ starts: UnsafeMutableBufferPointer<Int32>, _ body: (NMEASentence) throws -> Void) rethrows {
         guard pendingLength <= lineCapacity else {
             countTooLong(length: pendingLength)
             return
@@ -187,7 +185,9 @@ public struct NMEAFramer: Sendable {
         var line = [UInt8]()
         swap(&line, &pending)
         defer { swap(&line, &pending) }
-        try line.withUnsafeBufferPointer { try complete($0, offset: pendingOffset, body) }
+        try line.withUnsafeBufferPointer { text in
+            try complete(text, LineScan(text, from: 0, fieldStarts: starts), offset: pendingOffset, starts, body)
+        }
     }
 
     private mutating func countTruncated(length: Int) {
@@ -200,40 +200,23 @@ public struct NMEAFramer: Sendable {
         discards.tooLongBytes += length
     }
 
-    /// Checks a whole line (from `$` to the last byte before CR LF) and delivers it.
-    private mutating func complete(_ text: UnsafeBufferPointer<UInt8>, offset: Int,
-                                   _ body: (NMEASentence) throws -> Void) rethrows {
+    /// Checks a whole line (from `$` to the last byte before CR LF), scanned into `line` and
+    /// `starts`, and delivers it.
+    private mutating func complete(_ text: UnsafeBufferPointer<UInt8>, _ line: LineScan, offset: Int,
+                                   _ starts: UnsafeMutableBufferPointer<Int32>, _ body: (NMEASentence) throws -> Void) rethrows {
         let length = text.count
         guard length <= lineCapacity else { return countTooLong(length: length) }
         guard length >= 2 else { return countTruncated(length: length) }
-        // One pass: the XOR of every byte after `$`, the last `*`, and the field starts.
-        let (sum, star, fieldCount) = fieldStarts.withUnsafeMutableBufferPointer { starts in
-            var sum: UInt8 = 0
-            var star = -1
-            var fields = 1
-            starts[0] = 1
-            for index in 1..<length {
-                let byte = text[index]
-                sum ^= byte
-                if byte == UInt8(ascii: ",") {
-                    starts[fields] = Int32(index + 1)
-                    fields += 1
-                } else if byte == UInt8(ascii: "*") {
-                    star = index
-                }
-            }
-            return (sum, star, fields)
-        }
         var end = length
         var status = NMEASentence.ChecksumStatus.absent
-        if star >= 0 {
+        if let star = line.lastStar {
             // The last '*' must be followed by exactly two hex digits.
             guard star == length - 3, let high = hexValue(text[star + 1]), let low = hexValue(text[star + 2]) else {
                 discards.malformedChecksum += 1
                 discards.malformedChecksumBytes += length
                 return
             }
-            if sum ^ UInt8(ascii: "*") ^ text[star + 1] ^ text[star + 2] == high << 4 | low {
+            if line.checksum ^ UInt8(ascii: "*") ^ text[star + 1] ^ text[star + 2] == high << 4 | low {
                 status = .valid
             } else if configuration.checksumPolicy == .reject {
                 discards.badChecksum += 1
@@ -245,20 +228,104 @@ public struct NMEAFramer: Sendable {
             end = star
         }
         sentencesDelivered += 1
-        try fieldStarts.withUnsafeMutableBufferPointer { starts in
-            starts[fieldCount] = Int32(end + 1)
-            try body(NMEASentence(text: UnsafeBufferPointer(rebasing: text[0..<end]),
-                                  fieldStarts: UnsafeBufferPointer(rebasing: starts[0...fieldCount]),
-                                  checksum: status, streamOffset: offset))
-        }
+        starts[line.fieldCount] = Int32(end + 1)
+        try body(NMEASentence(text: UnsafeBufferPointer(rebasing: text[0..<end]),
+                              fieldStarts: UnsafeBufferPointer(rebasing: starts[0...line.fieldCount]),
+                              checksum: status, streamOffset: offset))
     }
 }
+
+/// One pass over a line from its `$`: where its printable run ends, the XOR of every byte after
+/// the `$`, the last `*`, and the start of each field (written to `fieldStarts`, relative to the
+/// `$`; only as many as fit, since a line with more is too long anyway).
+struct LineScan {
+    /// Index in the input of the byte that ended the run (the input's count if none did).
+    var end: Int
+    var checksum: UInt8 = 0
+    /// Offset of the last `*` from the `$`.
+    var lastStar: Int?
+    var fieldCount = 1
+
+    @inline(__always)
+    init(_ input: UnsafeBufferPointer<UInt8>, from start: Int, fieldStarts: UnsafeMutableBufferPointer<Int32>) {
+        fieldStarts[0] = 1
+        let room = fieldStarts.count - 1
+        var index = start + 1
+        var sum: UInt8 = 0
+        var star = -1
+        var fields = 1
+        @inline(__always) func field(at position: Int) {
+            if fields < room { fieldStarts[fields] = Int32(position - start + 1) }
+            fields += 1
+        }
+        // Eight bytes at a time (SWAR): a mask of the bytes that end the run, of the commas and
+        // of the stars, each the high bit of its byte.
+        if let base = input.baseAddress {
+            var wordSum: UInt64 = 0
+            var stopped = false
+            while index + 8 <= input.count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let stops = (word & highBits) | zeroBytes(word ^ 0x7F * lowBits) | zeroBytes(word ^ 0x24 * lowBits)
+                    | zeroBytes(word ^ 0x21 * lowBits) | (~((word & ~highBits) &+ 0x60 * lowBits) & ~word & highBits)
+                var valid = UInt64.max
+                if stops != 0 {
+                    let kept = stops.trailingZeroBitCount & ~7
+                    valid = kept == 0 ? 0 : UInt64.max >> (64 - kept)
+                    stopped = true
+                }
+                var commas = zeroBytes(word ^ 0x2C * lowBits) & valid
+                while commas != 0 {
+                    field(at: index + commas.trailingZeroBitCount >> 3)
+                    commas &= commas &- 1
+                }
+                let stars = zeroBytes(word ^ 0x2A * lowBits) & valid
+                if stars != 0 { star = index + (63 - stars.leadingZeroBitCount) >> 3 - start }
+                wordSum ^= word & valid
+                if stopped {
+                    index += valid.nonzeroBitCount >> 3
+                    break
+                }
+                index += 8
+            }
+            wordSum ^= wordSum >> 32
+            wordSum ^= wordSum >> 16
+            wordSum ^= wordSum >> 8
+            sum = UInt8(truncatingIfNeeded: wordSum)
+            if !stopped {
+                while index < input.count {
+                    let byte = input[index]
+                    guard isSentenceByte(byte) else { break }
+                    sum ^= byte
+                    if byte == UInt8(ascii: ",") {
+                        field(at: index)
+                    } else if byte == UInt8(ascii: "*") {
+                        star = index - start
+                    }
+                    index += 1
+                }
+            }
+        }
+        end = index
+        checksum = sum
+        lastStar = star >= 0 ? star : nil
+        fieldCount = fields
+    }
+}
+
+private let lowBits: UInt64 = 0x0101_0101_0101_0101
+private let highBits: UInt64 = 0x8080_8080_8080_8080
 
 private let carriageReturn: UInt8 = 0x0D
 private let lineFeed: UInt8 = 0x0A
 
 @inline(__always)
 private func isSentenceStart(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "$") || byte == UInt8(ascii: "!") }
+
+/// The high bit of each byte of `word` that is zero, exactly (no false positives).
+@inline(__always)
+private func zeroBytes(_ word: UInt64) -> UInt64 {
+    ~(((word & ~highBits) &+ ~highBits) | word | ~highBits)
+}
 
 /// Printable ASCII other than a sentence start: a byte that continues a line.
 @inline(__always)

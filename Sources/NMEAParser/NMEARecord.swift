@@ -25,7 +25,12 @@ public enum NMEADecoder {
     /// Decodes one sentence.
     /// - Throws: ``NMEADecodeError`` naming the field that stopped decoding.
     public static func decode(_ sentence: NMEASentence) throws(NMEADecodeError) -> NMEARecord {
-        let address = sentence.address
+        try decode(sentence, address: sentence.address)
+    }
+
+    /// Decodes one sentence whose address is already parsed.
+    @inline(__always)
+    static func decode(_ sentence: NMEASentence, address: NMEAAddress) throws(NMEADecodeError) -> NMEARecord {
         if address.isProprietary {
             return .proprietary(manufacturer: ShortCode(sentence[0], dropFirst: 1, count: 3))
         }

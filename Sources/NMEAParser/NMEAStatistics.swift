@@ -1,10 +1,11 @@
 /// Counts kept by ``NMEAStream``: sentences per talker and type, decode failures, epochs,
 /// fixes by quality and satellites per constellation.
 public struct NMEAStatistics: Sendable {
-    // Sentences per address, as parallel arrays searched linearly: a stream has a few dozen
-    // addresses at most, and this avoids hashing every sentence.
+    // Sentences per address, as parallel arrays in order of first appearance, found through a
+    // small direct-mapped cache of packed addresses (a stream has a few dozen at most).
     private var addresses: [ShortCode] = []
     private var addressCounts: [Int] = []
+    private var cache: InlineArray<32, (packed: UInt64, index: Int32)> = InlineArray(repeating: (0, 0))
     /// Sentences that framed but did not decode.
     public internal(set) var decodeErrors = 0
     /// The first decode error, with the sentence's stream offset.
@@ -20,14 +21,23 @@ public struct NMEAStatistics: Sendable {
     /// Largest number of satellites used in one epoch, per system.
     public internal(set) var maximumUsed: InlineArray<8, Int> = InlineArray(repeating: 0)
 
-    mutating func count(_ sentence: NMEASentence) {
-        let key = ShortCode(sentence[0], count: sentence.address.isProprietary ? 4 : 5)
-        if let index = addresses.firstIndex(of: key) {
+    mutating func count(_ sentence: NMEASentence, address: NMEAAddress) {
+        let key = ShortCode(sentence[0], count: address.isProprietary ? 4 : 5)
+        let slot = Int(truncatingIfNeeded: (key.packed &* 0x9E37_79B9_7F4A_7C15) >> 59)
+        if cache[slot].packed == key.packed, addresses[Int(cache[slot].index)] == key {
+            addressCounts[Int(cache[slot].index)] += 1
+            return
+        }
+        let index: Int
+        if let known = addresses.firstIndex(of: key) {
+            index = known
             addressCounts[index] += 1
         } else {
+            index = addresses.count
             addresses.append(key)
             addressCounts.append(1)
         }
+        cache[slot] = (key.packed, Int32(index))
     }
 
     /// Sentences per address (`GBGSV`, `PSRF`), keyed by the packed address text.
@@ -97,11 +107,12 @@ public struct NMEAStream: Sendable {
         var statistics = NMEAStatistics()
 
         mutating func handle<Consumer: NMEAStreamConsumer & ~Copyable>(_ sentence: NMEASentence, _ consumer: inout Consumer) {
-            statistics.count(sentence)
+            let address = sentence.address
+            statistics.count(sentence, address: address)
             if sentence.checksum == .mismatch { statistics.flaggedChecksums += 1 }
             do {
-                let record = try NMEADecoder.decode(sentence)
-                assembler.ingest(record, talker: sentence.address.talkerSystem) { fix, sky in
+                let record = try NMEADecoder.decode(sentence, address: address)
+                assembler.ingest(record, talker: address.talkerSystem) { fix, sky in
                     statistics.count(fix, sky)
                     consumer.epoch(fix, sky)
                 }
