@@ -57,7 +57,7 @@ public struct EpochAssembler: Sendable {
                                 station: s.differentialStation)
             if let quality = s.quality { ggaQuality = quality }
         case .rmc(let s):
-            if let date = s.date { setDate(resolveCentury(date), fromZDA: false) }
+            if let date = s.date { setDate(Self.resolveCentury(date, zda: dateFromZDA ? knownDate : nil), fromZDA: false) }
             begin(time: s.time, onEpoch)
             if s.isValid == true {
                 fix.latitude = s.latitude ?? fix.latitude
@@ -207,9 +207,10 @@ public struct EpochAssembler: Sendable {
         fix.date = date
     }
 
-    /// An RMC year has two digits; after a ZDA, take the century nearest the ZDA's year.
-    private func resolveCentury(_ date: CalendarDate) -> CalendarDate {
-        guard dateFromZDA, let known = knownDate else { return date }
+    /// An RMC year has two digits; after a ZDA (`zda`, the date it gave last), take the century
+    /// nearest the ZDA's year. Static: a method reading `self` would copy the whole assembler.
+    private static func resolveCentury(_ date: CalendarDate, zda known: CalendarDate?) -> CalendarDate {
+        guard let known else { return date }
         var year = known.year - known.year % 100 + date.year % 100
         if year - known.year > 50 { year -= 100 } else if known.year - year > 50 { year += 100 }
         return CalendarDate(year: year, month: date.month, day: date.day)

@@ -29,7 +29,7 @@ public enum NMEADecoder {
     }
 
     /// Decodes one sentence whose address is already parsed.
-    @inline(__always)
+    @usableFromInline
     static func decode(_ sentence: NMEASentence, address: NMEAAddress) throws(NMEADecodeError) -> NMEARecord {
         if address.isProprietary {
             return .proprietary(manufacturer: ShortCode(sentence[0], dropFirst: 1, count: 3))

@@ -21,7 +21,10 @@ public struct NMEAStatistics: Sendable {
     /// Largest number of satellites used in one epoch, per system.
     public internal(set) var maximumUsed: InlineArray<8, Int> = InlineArray(repeating: 0)
 
+    /// Counts a sentence under its address, and its checksum when flagged.
+    @usableFromInline
     mutating func count(_ sentence: NMEASentence, address: NMEAAddress) {
+        if sentence.checksum == .mismatch { flaggedChecksums += 1 }
         let key = ShortCode(sentence[0], count: address.isProprietary ? 4 : 5)
         let slot = Int(truncatingIfNeeded: (key.packed &* 0x9E37_79B9_7F4A_7C15) >> 59)
         if cache[slot].packed == key.packed, addresses[Int(cache[slot].index)] == key {
@@ -45,6 +48,13 @@ public struct NMEAStatistics: Sendable {
         Dictionary(uniqueKeysWithValues: zip(addresses, addressCounts))
     }
 
+    @usableFromInline
+    mutating func countDecodeError(_ error: NMEADecodeError, at offset: Int) {
+        decodeErrors += 1
+        if firstDecodeError == nil { firstDecodeError = (offset, error) }
+    }
+
+    @usableFromInline
     mutating func count(_ fix: Fix, _ sky: SkyView) {
         epochs += 1
         epochsByQuality[fix.quality.rawValue] += 1
@@ -76,10 +86,14 @@ extension NMEAStreamConsumer where Self: ~Copyable {
 }
 
 /// The whole pipeline: bytes -> framer -> decoder -> epoch assembler, with statistics.
+///
+/// `feed` and `finish` are inlinable so that each consumer gets its own specialised pipeline
+/// (a consumer that ignores sentences then costs nothing per sentence).
 public struct NMEAStream: Sendable {
     /// The framer (its ``NMEAFramer/discards`` count what it dropped).
-    public private(set) var framer: NMEAFramer
-    private var stages = Stages()
+    public var framer: NMEAFramer { framerStorage }
+    @usableFromInline var framerStorage: NMEAFramer
+    @usableFromInline var stages = Stages()
 
     /// The assembler.
     public var assembler: EpochAssembler { stages.assembler }
@@ -88,28 +102,33 @@ public struct NMEAStream: Sendable {
 
     /// Creates a stream.
     public init(framer configuration: NMEAFramer.Configuration = .init()) {
-        framer = NMEAFramer(configuration: configuration)
+        framerStorage = NMEAFramer(configuration: configuration)
     }
 
     /// Feeds a chunk of bytes of any size.
+    @inlinable
     public mutating func feed<Consumer: NMEAStreamConsumer & ~Copyable>(_ bytes: UnsafeRawBufferPointer, into consumer: inout Consumer) {
-        framer.feed(bytes) { sentence in stages.handle(sentence, &consumer) }
+        framerStorage.feed(bytes) { sentence in stages.handle(sentence, &consumer) }
     }
 
     /// Ends the stream: the last unterminated sentence and the last epoch are delivered.
+    @inlinable
     public mutating func finish<Consumer: NMEAStreamConsumer & ~Copyable>(into consumer: inout Consumer) {
-        framer.finish { sentence in stages.handle(sentence, &consumer) }
+        framerStorage.finish { sentence in stages.handle(sentence, &consumer) }
         stages.finish(&consumer)
     }
 
-    private struct Stages: Sendable {
-        var assembler = EpochAssembler()
-        var statistics = NMEAStatistics()
+    @usableFromInline
+    struct Stages: Sendable {
+        @usableFromInline var assembler = EpochAssembler()
+        @usableFromInline var statistics = NMEAStatistics()
 
+        @usableFromInline init() {}
+
+        @inlinable
         mutating func handle<Consumer: NMEAStreamConsumer & ~Copyable>(_ sentence: NMEASentence, _ consumer: inout Consumer) {
             let address = sentence.address
             statistics.count(sentence, address: address)
-            if sentence.checksum == .mismatch { statistics.flaggedChecksums += 1 }
             do {
                 let record = try NMEADecoder.decode(sentence, address: address)
                 assembler.ingest(record, talker: address.talkerSystem) { fix, sky in
@@ -118,12 +137,12 @@ public struct NMEAStream: Sendable {
                 }
                 consumer.sentence(sentence, record: record, assembler: assembler)
             } catch {
-                statistics.decodeErrors += 1
-                if statistics.firstDecodeError == nil { statistics.firstDecodeError = (sentence.streamOffset, error) }
+                statistics.countDecodeError(error, at: sentence.streamOffset)
                 consumer.decodeFailed(sentence, error: error)
             }
         }
 
+        @inlinable
         mutating func finish<Consumer: NMEAStreamConsumer & ~Copyable>(_ consumer: inout Consumer) {
             assembler.finish { fix, sky in
                 statistics.count(fix, sky)

@@ -35,12 +35,17 @@ public struct SkyView: Sendable {
     /// Adds a satellite of the GSV set that starts at `setStart`; a repeat within the set replaces
     /// the earlier entry. Sets are kept apart: receivers that send no signal ID send one set per signal.
     mutating func append(_ satellite: SkySatellite, setStart: Int) {
-        if let index = satellites[setStart...].firstIndex(where: { $0.id == satellite.id && $0.signalID == satellite.signalID }) {
-            satellites[index] = satellite
-        } else {
-            satellites.append(satellite)
-            seen.insert(satellite.id)
+        // An index loop, not a slice: a slice would retain the storage for every satellite.
+        var index = setStart
+        while index < satellites.count {
+            if satellites[index].id == satellite.id && satellites[index].signalID == satellite.signalID {
+                satellites[index] = satellite
+                return
+            }
+            index += 1
         }
+        satellites.append(satellite)
+        seen.insert(satellite.id)
     }
 
     mutating func markUsed(_ used: SatelliteSet) {
