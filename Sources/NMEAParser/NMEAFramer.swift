@@ -254,9 +254,10 @@ struct LineScan {
         var sum: UInt8 = 0
         var star = -1
         var fields = 1
+        // Wrapping arithmetic: positions are bounded by the input's count.
         @inline(__always) func field(at position: Int) {
-            if fields < room { fieldStarts[fields] = Int32(position - start + 1) }
-            fields += 1
+            if fields < room { fieldStarts[fields] = Int32(truncatingIfNeeded: position &- start &+ 1) }
+            fields &+= 1
         }
         // Eight bytes at a time (SWAR): a mask of the bytes that end the run, of the commas and
         // of the stars, each the high bit of its byte.
@@ -275,11 +276,11 @@ struct LineScan {
                 }
                 var commas = zeroBytes(word ^ 0x2C * lowBits) & valid
                 while commas != 0 {
-                    field(at: index + commas.trailingZeroBitCount >> 3)
+                    field(at: index &+ commas.trailingZeroBitCount &>> 3)
                     commas &= commas &- 1
                 }
                 let stars = zeroBytes(word ^ 0x2A * lowBits) & valid
-                if stars != 0 { star = index + (63 - stars.leadingZeroBitCount) >> 3 - start }
+                if stars != 0 { star = index &+ (63 &- stars.leadingZeroBitCount) &>> 3 &- start }
                 wordSum ^= word & valid
                 if stopped {
                     index += valid.nonzeroBitCount >> 3
