@@ -27,7 +27,7 @@ struct EdgeNodeCommand: AsyncParsableCommand {
 
         Every command has --help with its own examples.
         """,
-        subcommands: [Demo.self, Run.self, Doctor.self, Config.self, NMEA.self, GNSS.self, GPIO.self, Serial.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
+        subcommands: [Demo.self, Run.self, Status.self, Doctor.self, Config.self, NMEA.self, GNSS.self, GPIO.self, Serial.self, Modbus.self, Vibration.self, Patrol.self, GeodesicCommand.self, Simulate.self]
     )
 
     /// Parses and runs, with the documented exit codes: ArgumentParser's usage errors (its 64)
@@ -706,6 +706,46 @@ struct Doctor: ParsableCommand {
             output.write(EdgeNode.Doctor.render(findings, json: json))
             output.flush()
             if findings.contains(where: { $0.status == .fail }) { throw .runtime("\(findings.filter { $0.status == .fail }.count) checks failed") }
+        }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "What the running daemon reports: devices, patrols, machines, counters.",
+        discussion: """
+        Asks the daemon's status endpoint (the site's 'status: {listen: ...}', or --url) and \
+        prints each device's health, each patrol's progress, each machine's alarm level, \
+        baseline, velocity and ISO zone, and the counters. --json prints the report as the \
+        daemon sends it. Exit 1 when no daemon answers.
+
+        Examples:
+          edge-node status
+          edge-node status --url 127.0.0.1:9810 --json
+        """
+    )
+    @Option(help: "The site file whose status listener to ask (default: /etc/edge-node/site.yaml, else devices/site.yaml).") var site: String?
+    @Option(help: "HOST:PORT of the status endpoint, instead of the site's.") var url: String?
+    @Flag(help: "The report as JSON.") var json = false
+
+    func run() throws {
+        try reportingErrors { () throws(EdgeNodeError) in
+            let address: (host: String, port: Int)
+            if let url {
+                let parts = url.split(separator: ":")
+                guard parts.count == 2, let port = Int(parts[1]) else { throw .input("--url is HOST:PORT, e.g. 127.0.0.1:9810") }
+                address = (String(parts[0]), port)
+            } else {
+                let loaded = try SiteFile.load(site ?? SiteFile.defaultPath)
+                guard let listen = loaded.statusListen else {
+                    throw .input("\(loaded.file) has no status listener: add 'status: {listen: 127.0.0.1:9810}'")
+                }
+                address = listen
+            }
+            let body = try StatusCommand.get(host: address.host, port: address.port, path: "/status")
+            var output = OutputSink()
+            output.write(json ? body : try StatusCommand.render(body))
+            output.flush()
         }
     }
 }

@@ -30,7 +30,7 @@ struct CommandLineTests {
                             ["vibration", "--help"], ["vibration", "analyze", "--help"], ["patrol", "check", "--help"],
                             ["patrol", "replay", "--help"], ["geodesic", "inverse", "--help"], ["geodesic", "direct", "--help"],
                             ["gnss", "watch", "--help"], ["simulate", "gnss", "--help"], ["simulate", "gpio", "--help"],
-                            ["simulate", "modbus", "--help"], ["run", "--help"], ["doctor", "--help"], ["config", "check", "--help"],
+                            ["simulate", "modbus", "--help"], ["run", "--help"], ["status", "--help"], ["doctor", "--help"], ["config", "check", "--help"],
                             ["gpio", "list", "--help"], ["gpio", "get", "--help"], ["gpio", "set", "--help"], ["gpio", "watch", "--help"],
                             ["serial", "list", "--help"], ["modbus", "read", "--help"], ["modbus", "write", "--help"],
                             ["modbus", "decode", "--help"], ["modbus", "scan", "--help"], ["modbus", "poll", "--help"]])
@@ -39,7 +39,7 @@ struct CommandLineTests {
         #expect(result.status == 0)
         #expect(result.out.contains("USAGE"))
         // Every command that does something shows how (groups list their subcommands instead).
-        if arguments.count > 2 || ["run", "doctor", "demo"].contains(arguments[0]) { #expect(result.out.contains("Example"), "\(arguments)") }
+        if arguments.count > 2 || ["run", "status", "doctor", "demo"].contains(arguments[0]) { #expect(result.out.contains("Example"), "\(arguments)") }
     }
 
     @Test func topLevelHelpHasExamples() throws {
@@ -78,6 +78,12 @@ struct CommandLineTests {
         let result = try runEdgeNode(["nmea", "stats", "/nonexistent/capture.log"])
         #expect(result.status == 2)
         #expect(result.err.hasPrefix("edge-node: cannot open /nonexistent/capture.log"))
+    }
+
+    @Test func statusWithoutADaemonSaysSo() throws {
+        let result = try runEdgeNode(["status", "--url", "127.0.0.1:1"])
+        #expect(result.status == 1 && result.err.contains("no daemon answers on 127.0.0.1:1"), "\(result.err)")
+        #expect(try runEdgeNode(["status", "--url", "localhost"]).status == 2)
     }
 
     @Test func badOptionIsAUsageError() throws {

@@ -46,33 +46,9 @@ struct DaemonTests {
         }
     }
 
-    /// The body of `GET path` from the daemon's status endpoint.
+    /// The body of `GET path` from the daemon's status endpoint on loopback.
     private func httpGet(port: Int, path: String) throws -> String {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw EdgeNodeError.runtime("connect to \(port)") }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = recv(socket, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            response += buffer.prefix(count)
-            let text = String(decoding: response, as: UTF8.self)
-            if let split = text.range(of: "\r\n\r\n"), let lengthLine = text[..<split.lowerBound].split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
-               let length = Int(lengthLine.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)), text.utf8.count - text[..<split.upperBound].utf8.count >= length {
-                return String(text[split.upperBound...])
-            }
-        }
-        throw EdgeNodeError.runtime("no complete response from \(port)\(path)")
+        try StatusCommand.get(host: "127.0.0.1", port: port, path: path)
     }
 
     private func events(_ path: String) -> [[String: Any]] {
@@ -174,6 +150,12 @@ struct DaemonTests {
         #expect(patrol?["route"] as? String == "zhuhai-plant-north" && patrol?["state"] as? String == "complete"
                 && patrol?["visited"] as? Int == 5 && patrol?["checkpoints"] as? Int == 5, "\(String(describing: patrol))")
         #expect(((status["points"] as? [String: Any])?["plc-line3.speed_setpoint"] as? [String: Any])?["value"] as? Double == 120)
+        // What a technician sees: edge-node status on the same endpoint.
+        let technician = try runEdgeNode(["status", "--url", "127.0.0.1:\(port)"])
+        #expect(technician.status == 0 && technician.out.contains("site daemon-test, up "), "\(technician.err)")
+        #expect(technician.out.contains("patrol   zhuhai-plant-north") && technician.out.contains("complete: visited 5, missed 0, uncertain 0 of 5"),
+                "\(technician.out)")
+        #expect(technician.out.contains("device   plc-line3") && technician.out.contains("counters "))
         let metrics = try httpGet(port: port, path: "/metrics")
         #expect(metrics.contains("edge_node_modbus_requests_total ") && metrics.contains("edge_node_points{quality=\"good\"}"), "\(metrics)")
 

@@ -1,0 +1,81 @@
+import Foundation
+
+/// `edge-node status`: what a running daemon reports on its status endpoint, for a technician.
+public enum StatusCommand {
+    /// The body of `GET path` from `host:port` (HTTP/1.1), within `timeout` seconds.
+    public static func get(host: String, port: Int, path: String, timeout: Double = 3) throws(EdgeNodeError) -> String {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw .runtime("socket: \(String(cString: strerror(errno)))") }
+        defer { close(socket) }
+        var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1e6))
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw .input("'\(host)' is not an IPv4 address") }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            throw .runtime("no daemon answers on \(host):\(port) (\(String(cString: strerror(errno)))); is it running? systemctl status edge-node")
+        }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count > 0 { response += buffer.prefix(count) }
+            let text = String(decoding: response, as: UTF8.self)
+            if let split = text.range(of: "\r\n\r\n") {
+                let head = text[..<split.lowerBound]
+                let body = String(text[split.upperBound...])
+                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }
+                if let length, body.utf8.count >= length || count <= 0 {
+                    guard head.hasPrefix("HTTP/1.1 200") else { throw .runtime("\(host):\(port)\(path): \(head.prefix { $0 != "\r" })") }
+                    return body
+                }
+            }
+            if count <= 0 { throw .runtime("\(host):\(port)\(path): no complete answer within \(format(timeout, 0)) s") }
+        }
+    }
+
+    /// The status report as lines: the site, each device's health, each patrol's progress, each
+    /// machine's health, the counters.
+    public static func render(_ json: String) throws(EdgeNodeError) -> String {
+        guard let status = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
+            throw .runtime("the status endpoint answered something that is not a status report")
+        }
+        var text = "site \(status["site"] as? String ?? "?"), up \(duration(status["uptime_s"] as? Double ?? 0))\n"
+        for device in status["devices"] as? [[String: Any]] ?? [] {
+            let points = device["points"] as? Int ?? 0, bad = device["not_good"] as? Int ?? 0
+            text += "  device   " + (device["name"] as? String ?? "?").padding(20) + (device["health"] as? String ?? "?").padding(10)
+                + (bad == 0 ? "\(points) point\(points == 1 ? "" : "s")" : "\(bad) of \(points) points not good") + "\n"
+        }
+        for patrol in status["patrols"] as? [[String: Any]] ?? [] {
+            let next = (patrol["next"] as? String).map { ", next \($0)" } ?? ""
+            text += "  patrol   " + (patrol["route"] as? String ?? "?").padding(20) + "\(patrol["state"] as? String ?? "?")\(next): "
+                + "visited \(patrol["visited"] as? Int ?? 0), missed \(patrol["missed"] as? Int ?? 0), "
+                + "uncertain \(patrol["uncertain"] as? Int ?? 0) of \(patrol["checkpoints"] as? Int ?? 0)\n"
+        }
+        for machine in status["machines"] as? [[String: Any]] ?? [] {
+            let velocity = (machine["velocity_rms_mm_s"] as? Double).map { "\(format($0, 2)) mm/s" } ?? "no velocity yet"
+            let zone = (machine["zone"] as? String).map { " (zone \($0))" } ?? ""
+            text += "  machine  " + (machine["name"] as? String ?? "?").padding(20) + "alarm \(machine["alarm"] as? String ?? "?"), "
+                + "baseline \(machine["baseline"] as? String ?? "?"), \(velocity)\(zone)\n"
+        }
+        let counters = (status["counters"] as? [String: Int] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        if !counters.isEmpty { text += "  counters " + counters.joined(separator: ", ") + "\n" }
+        return text
+    }
+
+    /// Seconds as `3h12m`, `4m05s` or `12s`.
+    private static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds)
+        if whole >= 3600 { return "\(whole / 3600)h\(String(format: "%02d", whole % 3600 / 60))m" }
+        if whole >= 60 { return "\(whole / 60)m\(String(format: "%02d", whole % 60))s" }
+        return "\(whole)s"
+    }
+}
