@@ -2,8 +2,8 @@
 # Every target installs what it needs (apt packages, pip peers) when it is missing.
 
 SWIFT      ?= swift
-BUILD_APT  := pkg-config libkissfft-dev libproj-dev libgpiod-dev libmodbus-dev
-PEER_APT   := gpsd-clients libgeographiclib-dev socat mbpoll
+BUILD_APT  := pkg-config g++ libkissfft-dev libgeographiclib-dev libgpiod-dev libmodbus-dev
+PEER_APT   := gpsd-clients socat mbpoll
 # Python peers as module[:package] (the package to install when the module is missing).
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform pymodbus serial:pyserial
 SHARED     ?= ../shared/data
@@ -61,15 +61,20 @@ bench: deps
 	bench/run-patrol
 	bench/run-io
 	bench/run-modbus
+	$(STATIC_BUILD)
 	bench/run-daemon
+
+# The binary a gateway runs: the Swift runtime linked in, so that it needs no Swift toolchain
+# there (only the Debian libraries: libmodbus, libgpiod, libkissfft, libGeographicLib).
+STATIC_BUILD = $(SWIFT) build -c release --product edge-node --static-swift-stdlib --scratch-path .build-static
 
 # The daemon on a gateway: the binary, the systemd unit, the profiles and routes under
 # /etc/edge-node, a default site there unless one exists, the udev rule that gives GPIO chips
 # to the gpio group (created when missing). DESTDIR stages a package.
 PREFIX ?= /usr/local
 install: build-deps
-	$(SWIFT) build -c release --product edge-node
-	install -D -m 0755 .build/release/edge-node $(DESTDIR)$(PREFIX)/bin/edge-node
+	$(STATIC_BUILD)
+	install -D -m 0755 .build-static/release/edge-node $(DESTDIR)$(PREFIX)/bin/edge-node
 	install -D -m 0644 systemd/edge-node.service $(DESTDIR)/etc/systemd/system/edge-node.service
 	sed -i 's|/usr/local/bin/edge-node|$(PREFIX)/bin/edge-node|' $(DESTDIR)/etc/systemd/system/edge-node.service
 	for dir in modbus receivers routes; do \
@@ -81,4 +86,4 @@ install: build-deps
 	@echo "installed; then: systemctl daemon-reload && systemctl enable --now edge-node"
 
 clean:
-	rm -rf .build .build-tsan bench/out
+	rm -rf .build .build-tsan .build-static bench/out

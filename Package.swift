@@ -37,12 +37,13 @@ let package = Package(
             name: "PredictiveMaintenance",
             dependencies: ["CKissFFT", .product(name: "RealModule", package: "swift-numerics")]
         ),
-        // Karney's geodesics from PROJ (Debian libproj-dev).
-        .systemLibrary(name: "CProj", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        // Karney's geodesics from GeographicLib (Debian libgeographiclib-dev, MIT; it needs only
+        // the C++ runtime, where PROJ brings some forty libraries and its data), behind a C shim.
+        .target(name: "CGeodesic", linkerSettings: [.linkedLibrary("GeographicLib")]),
         // Pure: routes, geofences, local frame, patrol state machine, run records.
         .target(
             name: "PatrolAgent",
-            dependencies: ["CProj", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CGeodesic", .product(name: "RealModule", package: "swift-numerics")]
         ),
         // The only module that touches the OS and hardware libraries, and the simulated twin of
         // every device kind.

@@ -1,4 +1,4 @@
-import CProj
+import CGeodesic
 
 /// A reference ellipsoid.
 public struct Ellipsoid: Sendable, Equatable {
@@ -47,28 +47,37 @@ public struct GeodesicDirect: Sendable, Equatable {
     public var finalAzimuth: Double
 }
 
-/// Geodesics on an ellipsoid by Karney's method (PROJ's `geodesic.h`, the C version of
-/// GeographicLib's), accurate to about 15 nanometres for any pair of points.
-public struct Geodesic: @unchecked Sendable {
+/// Geodesics on an ellipsoid by Karney's method (GeographicLib), accurate to about 15
+/// nanometres for any pair of points.
+public struct Geodesic: Sendable {
     public let ellipsoid: Ellipsoid
-    private var state = geod_geodesic()
+    private let solver: Solver
+
+    /// Owns GeographicLib's solver; immutable once made, so shared across threads.
+    private final class Solver: @unchecked Sendable {
+        let pointer: OpaquePointer
+
+        init(_ ellipsoid: Ellipsoid) { pointer = edge_geodesic_new(ellipsoid.semiMajorAxis, ellipsoid.flattening) }
+
+        deinit { edge_geodesic_free(pointer) }
+    }
 
     public init(_ ellipsoid: Ellipsoid = .wgs84) {
         self.ellipsoid = ellipsoid
-        geod_init(&state, ellipsoid.semiMajorAxis, ellipsoid.flattening)
+        solver = Solver(ellipsoid)
     }
 
     /// Distance and azimuths from (latitude1, longitude1) to (latitude2, longitude2), degrees.
     public func inverse(latitude1: Double, longitude1: Double, latitude2: Double, longitude2: Double) -> GeodesicInverse {
         var distance = 0.0, azimuth1 = 0.0, azimuth2 = 0.0
-        withUnsafePointer(to: state) { geod_inverse($0, latitude1, longitude1, latitude2, longitude2, &distance, &azimuth1, &azimuth2) }
+        edge_geodesic_inverse(solver.pointer, latitude1, longitude1, latitude2, longitude2, &distance, &azimuth1, &azimuth2)
         return GeodesicInverse(distance: distance, initialAzimuth: azimuth1, finalAzimuth: azimuth2)
     }
 
     /// The end of the geodesic that leaves (latitude, longitude) at `azimuth` degrees for `distance` metres.
     public func direct(latitude: Double, longitude: Double, azimuth: Double, distance: Double) -> GeodesicDirect {
         var latitude2 = 0.0, longitude2 = 0.0, azimuth2 = 0.0
-        withUnsafePointer(to: state) { geod_direct($0, latitude, longitude, azimuth, distance, &latitude2, &longitude2, &azimuth2) }
+        edge_geodesic_direct(solver.pointer, latitude, longitude, azimuth, distance, &latitude2, &longitude2, &azimuth2)
         return GeodesicDirect(latitude: latitude2, longitude: longitude2, finalAzimuth: azimuth2)
     }
 }
