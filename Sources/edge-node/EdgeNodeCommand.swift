@@ -16,6 +16,7 @@ struct EdgeNodeCommand: AsyncParsableCommand {
           edge-node demo                          the daemon on simulated devices, live
           edge-node config check devices/site.yaml
           edge-node run --site /etc/edge-node/site.yaml
+          edge-node status                        what the running daemon reports
           edge-node doctor --site /etc/edge-node/site.yaml
           edge-node nmea decode --json - < x.log  gpsd-style TPV/SKY/GST JSON lines
           edge-node gnss watch --profile devices/receivers/quectel-lc29h.yaml --port /dev/ttyUSB0
