@@ -122,8 +122,9 @@ func parseInteger(_ bytes: UnsafeBufferPointer<UInt8>, radix: Int) -> Int? {
             guard decimal < 10 else { return nil }
             digit = Int(decimal)
         }
-        value = value * radix + digit
-        index += 1
+        // At most 15 digits (checked above): no overflow even in base 16.
+        value = value &* radix &+ digit
+        index &+= 1
     }
     return negative ? -value : value
 }
