@@ -87,6 +87,9 @@ final class DaemonContext: Sendable {
     /// status report.
     let patrols = Mutex<[String: PatrolProgress]>([:])
     let machines = Mutex<[String: MachineCondition]>([:])
+    /// Each patrol's state when its unit last stopped, by route name: a restarted unit (a reload
+    /// that changed the receiver) resumes a patrol whose route is unchanged.
+    let patrolSnapshots = Mutex<[String: (route: Route, snapshot: PatrolSnapshot)]>([:])
 
     init(site: Site, events: EventLog, logger: Logger) {
         currentSite = Mutex(site)
@@ -331,7 +334,9 @@ struct GPIOBoardUnit {
     }
 }
 
-/// The BeiDou receiver and the site's patrols on its fixes; inspections read the point store.
+/// The BeiDou receiver and the site's patrols on its fixes; inspections read the point store. A
+/// patrol whose route is unchanged resumes where the previous unit left it (after a reload that
+/// changed the receiver), so no checkpoint is decided twice.
 struct PatrolUnit {
     let receiver: Site.Receiver
     let patrols: [Site.Patrol]
@@ -339,9 +344,21 @@ struct PatrolUnit {
 
     func run(_ shouldStop: @escaping @Sendable () -> Bool) {
         let service = GNSSReceiverService(path: receiver.port, profile: receiver.profile)
-        var agents = patrols.map { PatrolAgent(route: $0.route.route, reader: StoreReader(store: context.store)) }
+        let saved = context.patrolSnapshots.withLock { snapshots in
+            defer { snapshots.removeAll() }
+            return snapshots
+        }
+        var agents = patrols.map { patrol in
+            let route = patrol.route.route
+            let reader = StoreReader(store: context.store)
+            guard let earlier = saved[route.name], earlier.route == route else { return PatrolAgent(route: route, reader: reader) }
+            return PatrolAgent(route: route, reader: reader, resuming: earlier.snapshot)
+        }
+        defer {
+            context.patrolSnapshots.withLock { snapshots in for agent in agents { snapshots[agent.route.name] = (agent.route, agent.snapshot) } }
+        }
         context.patrols.withLock { progress in for agent in agents { progress[agent.route.name] = PatrolProgress(agent) } }
-        var finished = Set<Int>()
+        var finished = Set(agents.indices.filter { agents[$0].isComplete })
         service.run(shouldStop: shouldStop) { event in
             switch event {
             case .epoch(let fix, _):
@@ -562,7 +579,8 @@ struct NotifierService: Service {
 
 /// Runs the site's units and applies the site file again on SIGHUP: units whose configuration
 /// changed restart, new ones start, removed ones stop (their points leave the store), and the
-/// rest keep running untouched (patrol progress, baselines, counters and the event log go on).
+/// rest keep running untouched (patrol progress, baselines, counters and the event log go on; a
+/// restarted receiver resumes its patrols).
 /// A file with errors is reported (`reload_failed`) and the running site goes on unchanged.
 /// Outputs and the status listener are read at start only: a change to them is reported as
 /// needing a restart.

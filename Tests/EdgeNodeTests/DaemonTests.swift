@@ -67,8 +67,8 @@ struct DaemonTests {
     /// A full patrol with readings at its checkpoints; a PLC that dies and comes back (its values
     /// go bad, then good, the daemon stays up); sd_notify READY, STATUS and watchdog keep-alives at
     /// the configured rate, STOPPING at the end; SIGHUP applies a changed site file (restarting
-    /// only what changed) and reports a broken one; SIGTERM stops it with every record flushed,
-    /// none lost or duplicated.
+    /// only what changed, a restarted receiver resuming the patrol) and reports a broken one;
+    /// SIGTERM stops it with every record flushed, none lost or duplicated.
     @Test func patrolFaultsNotifyAndShutdown() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-daemon-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -177,8 +177,8 @@ struct DaemonTests {
         // SIGHUP with the tachometer line gone: the GPIO board restarts without it; the PLC, the
         // meter and the receiver with the patrol run on untouched.
         let receiverOpenings = events(log).filter { $0["event"] as? String == "device_up" && $0["source"] as? String == "gnss" }.count
-        try original.replacingOccurrences(of: "      - {name: pump_tach, line: pump_tach, kind: pulses}\n", with: "")
-            .write(to: site, atomically: true, encoding: .utf8)
+        let withoutTachometer = original.replacingOccurrences(of: "      - {name: pump_tach, line: pump_tach, kind: pulses}\n", with: "")
+        try withoutTachometer.write(to: site, atomically: true, encoding: .utf8)
         kill(daemon.processIdentifier, SIGHUP)
         waitFor(5, "site_reloaded") { events(log).contains { $0["event"] as? String == "site_reloaded" } }
         let reload = try #require(events(log).first { $0["event"] as? String == "site_reloaded" })
@@ -190,6 +190,17 @@ struct DaemonTests {
         }
         usleep(500_000)
         #expect(events(log).filter { $0["event"] as? String == "device_up" && $0["source"] as? String == "gnss" }.count == receiverOpenings)
+        // SIGHUP with another receiver profile: the receiver restarts and the patrol resumes where
+        // it was (complete, five visited), so nothing is decided twice.
+        try withoutTachometer.replacingOccurrences(of: "quectel-lc29h.yaml", with: "quectel-lc79d.yaml").write(to: site, atomically: true, encoding: .utf8)
+        kill(daemon.processIdentifier, SIGHUP)
+        waitFor(5, "the second site_reloaded") { events(log).filter { $0["event"] as? String == "site_reloaded" }.count == 2 }
+        #expect(events(log).last { $0["event"] as? String == "site_reloaded" }?["restarted"] as? [String] == ["gnss"])
+        waitFor(5, "the receiver reopened by the new unit") {
+            events(log).filter { $0["event"] as? String == "device_up" && $0["source"] as? String == "gnss" }.count > receiverOpenings
+        }
+        let resumed = (try JSONSerialization.jsonObject(with: Data(httpGet(port: port, path: "/status").utf8)) as? [String: Any])?["patrols"] as? [[String: Any]]
+        #expect(resumed?.first?["state"] as? String == "complete" && resumed?.first?["visited"] as? Int == 5, "\(String(describing: resumed))")
 
         // Keep-alives at half the watchdog interval (0.2 s): about five a second.
         let before = notify.messages.filter { $0.hasPrefix("WATCHDOG=1") }.count
