@@ -86,10 +86,10 @@ public final class SimulatedChip: GPIOChip, @unchecked Sendable {
         consumers[line] = nil
     }
 
-    /// The physical level of a line.
     /// Whether a consumer has the line as an input (edges on other lines reach nobody).
     public func isWatched(_ line: Int) -> Bool { inputs[line]?.input != nil }
 
+    /// The physical level of a line.
     public func level(_ line: Int) -> Bool { levels[line] }
 
     /// Drives a line to `level` at `timestamp` (ns); an edge reaches its input when it changes.
