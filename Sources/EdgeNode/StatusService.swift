@@ -9,9 +9,9 @@ import NMEAParser
 import Prometheus
 import ServiceLifecycle
 
-/// The daemon's local HTTP endpoint: `GET /status` (JSON: devices with health, patrols, machines,
-/// points, counters; `edge-node status` prints it) and `GET /metrics` (Prometheus text format). Loopback by default; the unit's IPAddressAllow
-/// limits who reaches it.
+/// The daemon's local HTTP endpoint: `GET /status` (JSON: devices with health, patrols,
+/// machines, points, counters; `edge-node status` prints it) and `GET /metrics` (Prometheus text
+/// format). Loopback by default; the unit's IPAddressAllow limits who reaches it.
 struct StatusService: Service {
     let host: String
     let port: Int

@@ -48,6 +48,7 @@ public struct NMEAStatistics: Sendable {
         Dictionary(uniqueKeysWithValues: zip(addresses, addressCounts))
     }
 
+    /// Counts a sentence that framed but did not decode, keeping the first error.
     @usableFromInline
     mutating func countDecodeError(_ error: NMEADecodeError, at offset: Int) {
         decodeErrors += 1
