@@ -14,43 +14,43 @@ public struct Fix: Sendable {
     /// UTC time of day of the epoch.
     public var time: TimeOfDay?
     /// Degrees, negative south.
-    public var latitude: Double?
+    @CompactOptional public var latitude: Double? = nil
     /// Degrees, negative west.
-    public var longitude: Double?
+    @CompactOptional public var longitude: Double? = nil
     /// Metres above mean sea level.
-    public var altitudeMSLMetres: Double?
+    @CompactOptional public var altitudeMSLMetres: Double? = nil
     /// Geoid height above the ellipsoid, metres.
-    public var geoidSeparationMetres: Double?
+    @CompactOptional public var geoidSeparationMetres: Double? = nil
     /// Speed over ground, metres per second.
-    public var speedMetresPerSecond: Double?
+    @CompactOptional public var speedMetresPerSecond: Double? = nil
     /// Course over ground, degrees true.
-    public var courseDegrees: Double?
+    @CompactOptional public var courseDegrees: Double? = nil
     /// Magnetic variation, degrees, negative west.
-    public var magneticVariationDegrees: Double?
+    @CompactOptional public var magneticVariationDegrees: Double? = nil
     /// True heading (HDT), degrees.
-    public var headingDegrees: Double?
+    @CompactOptional public var headingDegrees: Double? = nil
     /// Fix quality: GGA's, else the best FAA mode of the epoch, else invalid.
     public var quality: FixQuality = .invalid
     /// 2D/3D mode (GSA), else derived from what the epoch carried.
     public var mode: FixMode = .none
-    public var hdop: Double?
-    public var vdop: Double?
-    public var pdop: Double?
+    @CompactOptional public var hdop: Double? = nil
+    @CompactOptional public var vdop: Double? = nil
+    @CompactOptional public var pdop: Double? = nil
     /// Satellites used, as GGA/GNS counts them.
     public var satellitesUsedReported: Int?
     /// Satellites used per system, from the GSA sentences (index: ``GNSSSystem/rawValue``).
     public var satellitesUsed: InlineArray<8, UInt8> = InlineArray(repeating: 0)
     /// Seconds since the last differential correction.
-    public var differentialAgeSeconds: Double?
+    @CompactOptional public var differentialAgeSeconds: Double? = nil
     public var differentialStation: Int?
     /// GST error estimates (1-sigma, metres).
-    public var latitudeErrorMetres: Double?
-    public var longitudeErrorMetres: Double?
-    public var altitudeErrorMetres: Double?
-    public var rangeRMS: Double?
-    public var errorEllipseMajorMetres: Double?
-    public var errorEllipseMinorMetres: Double?
-    public var errorEllipseOrientationDegrees: Double?
+    @CompactOptional public var latitudeErrorMetres: Double? = nil
+    @CompactOptional public var longitudeErrorMetres: Double? = nil
+    @CompactOptional public var altitudeErrorMetres: Double? = nil
+    @CompactOptional public var rangeRMS: Double? = nil
+    @CompactOptional public var errorEllipseMajorMetres: Double? = nil
+    @CompactOptional public var errorEllipseMinorMetres: Double? = nil
+    @CompactOptional public var errorEllipseOrientationDegrees: Double? = nil
 
     /// Creates an empty fix.
     public init() {}

@@ -5,10 +5,10 @@ public struct DTM: Sendable, Equatable {
     /// Reference datum code, packed ASCII.
     public var referenceDatum: ShortCode
     /// Latitude offset in minutes, negative south.
-    public var latitudeOffsetMinutes: Double?
+    @CompactOptional public var latitudeOffsetMinutes: Double? = nil
     /// Longitude offset in minutes, negative west.
-    public var longitudeOffsetMinutes: Double?
-    public var altitudeOffsetMetres: Double?
+    @CompactOptional public var longitudeOffsetMinutes: Double? = nil
+    @CompactOptional public var altitudeOffsetMetres: Double? = nil
 
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 3)

@@ -1,14 +1,14 @@
 /// GBS: satellite fault detection (RAIM): expected errors and the most likely failed satellite.
 public struct GBS: Sendable, Equatable {
     public var time: TimeOfDay?
-    public var latitudeErrorMetres: Double?
-    public var longitudeErrorMetres: Double?
-    public var altitudeErrorMetres: Double?
+    @CompactOptional public var latitudeErrorMetres: Double? = nil
+    @CompactOptional public var longitudeErrorMetres: Double? = nil
+    @CompactOptional public var altitudeErrorMetres: Double? = nil
     /// The most likely failed satellite, as sent.
     public var failedSatellite: Int?
-    public var probabilityOfMissedDetection: Double?
-    public var biasMetres: Double?
-    public var biasStandardDeviationMetres: Double?
+    @CompactOptional public var probabilityOfMissedDetection: Double? = nil
+    @CompactOptional public var biasMetres: Double? = nil
+    @CompactOptional public var biasStandardDeviationMetres: Double? = nil
     /// NMEA 4.10+ system ID of the failed satellite.
     public var system: GNSSSystem?
     /// NMEA 4.10+ signal ID.

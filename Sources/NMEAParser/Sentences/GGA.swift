@@ -3,18 +3,18 @@
 public struct GGA: Sendable, Equatable {
     public var time: TimeOfDay?
     /// Degrees, negative south.
-    public var latitude: Double?
+    @CompactOptional public var latitude: Double? = nil
     /// Degrees, negative west.
-    public var longitude: Double?
+    @CompactOptional public var longitude: Double? = nil
     public var quality: FixQuality?
     public var satellitesUsed: Int?
-    public var hdop: Double?
+    @CompactOptional public var hdop: Double? = nil
     /// Metres above mean sea level (the geoid).
-    public var altitudeMSLMetres: Double?
+    @CompactOptional public var altitudeMSLMetres: Double? = nil
     /// Geoid height above the ellipsoid, metres.
-    public var geoidSeparationMetres: Double?
+    @CompactOptional public var geoidSeparationMetres: Double? = nil
     /// Seconds since the last differential correction.
-    public var differentialAgeSeconds: Double?
+    @CompactOptional public var differentialAgeSeconds: Double? = nil
     public var differentialStation: Int?
 
     init(_ s: NMEASentence) throws(NMEADecodeError) {

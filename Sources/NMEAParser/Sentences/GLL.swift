@@ -1,7 +1,7 @@
 /// GLL: geographic position, time and status.
 public struct GLL: Sendable, Equatable {
-    public var latitude: Double?
-    public var longitude: Double?
+    @CompactOptional public var latitude: Double? = nil
+    @CompactOptional public var longitude: Double? = nil
     public var time: TimeOfDay?
     /// True for status `A`.
     public var isValid: Bool?

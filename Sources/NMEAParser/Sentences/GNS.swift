@@ -2,15 +2,15 @@
 /// QZSS, NavIC in that order, NMEA 4.10+).
 public struct GNS: Sendable, Equatable {
     public var time: TimeOfDay?
-    public var latitude: Double?
-    public var longitude: Double?
+    @CompactOptional public var latitude: Double? = nil
+    @CompactOptional public var longitude: Double? = nil
     /// The best quality among the per-constellation mode indicators.
     public var mode: FixQuality?
     public var satellitesUsed: Int?
-    public var hdop: Double?
-    public var altitudeMSLMetres: Double?
-    public var geoidSeparationMetres: Double?
-    public var differentialAgeSeconds: Double?
+    @CompactOptional public var hdop: Double? = nil
+    @CompactOptional public var altitudeMSLMetres: Double? = nil
+    @CompactOptional public var geoidSeparationMetres: Double? = nil
+    @CompactOptional public var differentialAgeSeconds: Double? = nil
     public var differentialStation: Int?
     /// Navigational status (NMEA 4.10+): `S`, `C`, `U` or `V`.
     public var navigationalStatus: UInt8?

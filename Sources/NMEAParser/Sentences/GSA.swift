@@ -9,9 +9,9 @@ public struct GSA: Sendable {
     public var satelliteNumbers: InlineArray<24, Int16>
     /// How many of ``satelliteNumbers`` are set.
     public var satelliteCount: Int
-    public var pdop: Double?
-    public var hdop: Double?
-    public var vdop: Double?
+    @CompactOptional public var pdop: Double? = nil
+    @CompactOptional public var hdop: Double? = nil
+    @CompactOptional public var vdop: Double? = nil
     /// The NMEA 4.10+ system ID, when sent.
     public var system: GNSSSystem?
 

@@ -2,14 +2,14 @@
 public struct GST: Sendable, Equatable {
     public var time: TimeOfDay?
     /// RMS of the pseudorange residuals.
-    public var rangeRMS: Double?
-    public var semiMajorMetres: Double?
-    public var semiMinorMetres: Double?
+    @CompactOptional public var rangeRMS: Double? = nil
+    @CompactOptional public var semiMajorMetres: Double? = nil
+    @CompactOptional public var semiMinorMetres: Double? = nil
     /// Orientation of the semi-major axis, degrees from true north.
-    public var orientationDegrees: Double?
-    public var latitudeErrorMetres: Double?
-    public var longitudeErrorMetres: Double?
-    public var altitudeErrorMetres: Double?
+    @CompactOptional public var orientationDegrees: Double? = nil
+    @CompactOptional public var latitudeErrorMetres: Double? = nil
+    @CompactOptional public var longitudeErrorMetres: Double? = nil
+    @CompactOptional public var altitudeErrorMetres: Double? = nil
 
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 9)

@@ -1,6 +1,6 @@
 /// HDT: true heading.
 public struct HDT: Sendable, Equatable {
-    public var headingDegrees: Double?
+    @CompactOptional public var headingDegrees: Double? = nil
 
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 2)

@@ -4,14 +4,14 @@ public struct RMC: Sendable, Equatable {
     public var time: TimeOfDay?
     /// True for status `A` (valid), false for `V`.
     public var isValid: Bool?
-    public var latitude: Double?
-    public var longitude: Double?
-    public var speedKnots: Double?
+    @CompactOptional public var latitude: Double? = nil
+    @CompactOptional public var longitude: Double? = nil
+    @CompactOptional public var speedKnots: Double? = nil
     /// Course over ground, degrees true.
-    public var courseDegrees: Double?
+    @CompactOptional public var courseDegrees: Double? = nil
     public var date: CalendarDate?
     /// Magnetic variation in degrees, negative west.
-    public var magneticVariationDegrees: Double?
+    @CompactOptional public var magneticVariationDegrees: Double? = nil
     /// FAA mode indicator (NMEA 2.3+).
     public var mode: FixQuality?
     /// Navigational status (NMEA 4.10+): `S` safe, `C` caution, `U` unsafe, `V` not valid.

@@ -1,9 +1,9 @@
 /// VTG: course and speed over ground.
 public struct VTG: Sendable, Equatable {
-    public var courseTrueDegrees: Double?
-    public var courseMagneticDegrees: Double?
-    public var speedKnots: Double?
-    public var speedKilometresPerHour: Double?
+    @CompactOptional public var courseTrueDegrees: Double? = nil
+    @CompactOptional public var courseMagneticDegrees: Double? = nil
+    @CompactOptional public var speedKnots: Double? = nil
+    @CompactOptional public var speedKilometresPerHour: Double? = nil
     /// FAA mode indicator (NMEA 2.3+).
     public var mode: FixQuality?
 
