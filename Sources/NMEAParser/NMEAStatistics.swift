@@ -5,7 +5,7 @@ public struct NMEAStatistics: Sendable {
     // small direct-mapped cache of packed addresses (a stream has a few dozen at most).
     private var addresses: [ShortCode] = []
     private var addressCounts: [Int] = []
-    private var cache: InlineArray<32, (packed: UInt64, index: Int32)> = InlineArray(repeating: (0, 0))
+    private var cache: InlineArray<32, (packed: UInt64, index: Int32)> = InlineArray(repeating: (0, -1))
     /// Sentences that framed but did not decode.
     public internal(set) var decodeErrors = 0
     /// The first decode error, with the sentence's stream offset.
@@ -27,8 +27,10 @@ public struct NMEAStatistics: Sendable {
         if sentence.checksum == .mismatch { flaggedChecksums += 1 }
         let key = ShortCode(sentence[0], count: address.isProprietary ? 4 : 5)
         let slot = Int(truncatingIfNeeded: (key.packed &* 0x9E37_79B9_7F4A_7C15) >> 59)
-        if cache[slot].packed == key.packed, addresses[Int(cache[slot].index)] == key {
-            addressCounts[Int(cache[slot].index)] += 1
+        // An empty slot holds index -1 (an empty address packs to 0 as well).
+        let cached = Int(cache[slot].index)
+        if cached >= 0, addresses[cached] == key {
+            addressCounts[cached] += 1
             return
         }
         let index: Int

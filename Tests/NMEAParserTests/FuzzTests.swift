@@ -54,6 +54,14 @@ struct FuzzTests {
         #expect(stream.statistics.epochs > 0)
     }
 
+    /// A first sentence with an empty address (`$,1`) is counted, not a crash.
+    @Test func emptyAddressFirst() {
+        let (_, stream, errors) = epochs(of: "$,1\r\n$,2\r\n" + framed("GPZDA,201530.00,04,07,2002,00,00"))
+        #expect(stream.statistics.sentences == 3)
+        #expect(stream.statistics.sentencesByAddress.values.sorted() == [1, 2])
+        #expect(errors.count == 2)
+    }
+
     @Test func randomBytesNeverCrash() {
         var random = SplitMix(state: 42)
         var stream = NMEAStream()
