@@ -106,7 +106,8 @@ final class DaemonContext: Sendable {
     func event(_ kind: StaticString, source: String, _ fields: (inout JSONWriter) -> Void = { _ in }) {
         var w = JSONWriter(capacity: 512)
         w.raw("{\"event\":\""); w.raw(kind); w.raw("\",\"source\":"); w.string(source)
-        w.key("utc"); w.string(utcNow())
+        let now = utcNow()
+        w.key("utc"); w.timestamp(date: now.date, time: now.time)
         fields(&w)
         w.raw("}\n")
         w.withBytes { events.append($0) }
@@ -130,17 +131,13 @@ final class DaemonContext: Sendable {
     }
 }
 
-/// The current UTC time as ISO 8601 with milliseconds.
-func utcNow() -> String {
-    var time = timespec()
-    clock_gettime(CLOCK_REALTIME, &time)
-    var broken = tm()
-    var seconds = time.tv_sec
-    gmtime_r(&seconds, &broken)
-    func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    let millis = Int(time.tv_nsec / 1_000_000)
-    let fraction = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-    return "\(broken.tm_year + 1900)-\(two(broken.tm_mon + 1))-\(two(broken.tm_mday))T\(two(broken.tm_hour)):\(two(broken.tm_min)):\(two(broken.tm_sec)).\(fraction)Z"
+/// The current UTC date and time, from the realtime clock.
+func utcNow() -> (date: CalendarDate, time: TimeOfDay) {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    let seconds = Int(now.tv_sec), ofDay = seconds % 86_400
+    return (CalendarDate(daysSinceEpoch: seconds / 86_400),
+            TimeOfDay(hour: ofDay / 3600, minute: ofDay / 60 % 60, second: ofDay % 60, nanosecond: Int(now.tv_nsec)))
 }
 
 /// One part of the site, run on a thread of its own: a Modbus device, a GPIO board, the receiver
@@ -726,7 +723,13 @@ struct JournalLogHandler: LogHandler {
         case .error: 3
         case .critical: 2
         }
-        let line = journal ? "<\(priority)>\(event.message)\n" : "\(utcNow()) \(event.level) \(event.message)\n"
+        let line: String
+        if journal {
+            line = "<\(priority)>\(event.message)\n"
+        } else {
+            let now = utcNow()
+            line = "\(now.date)T\(now.time)Z \(event.level) \(event.message)\n"
+        }
         var output = OutputSink(descriptor: 2)
         output.write(line)
         output.flush()
