@@ -83,6 +83,7 @@ final class DaemonContext: Sendable {
     let store = PointStore()
     let logger: Logger
     let counters = Mutex<[String: Int]>([:])
+    private let metrics = Mutex<[String: Metrics.Counter]>([:])
     /// Each patrol's progress by route name, and each machine's health by channel name, for the
     /// status report.
     let patrols = Mutex<[String: PatrolProgress]>([:])
@@ -127,7 +128,14 @@ final class DaemonContext: Sendable {
     /// Counts for the status report and, through swift-metrics, for Prometheus (`edge_node_NAME_total`).
     func count(_ name: String, by amount: Int = 1) {
         counters.withLock { $0[name, default: 0] += amount }
-        Counter(label: "edge_node_\(name)_total").increment(by: amount)
+        // Each metric made once: making one goes through the factory and the registry's lock.
+        let metric = metrics.withLock { metrics in
+            if let made = metrics[name] { return made }
+            let made = Counter(label: "edge_node_\(name)_total")
+            metrics[name] = made
+            return made
+        }
+        metric.increment(by: amount)
     }
 }
 
