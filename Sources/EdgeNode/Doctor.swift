@@ -40,10 +40,7 @@ public enum Doctor {
     /// write for one of the service's groups. Nil when it can, else the problem and its remedy.
     /// Pseudo-terminals (the twins') are the caller's own and not checked.
     static func serviceAccessProblem(_ path: String) -> (detail: String, remedy: String)? {
-        let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
-            $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
-        } ?? path
-        let real = URL(fileURLWithPath: resolved).resolvingSymlinksInPath().path
+        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         if real.hasPrefix("/dev/pts/") { return nil }
         let name = (real as NSString).lastPathComponent
         var info = stat()
