@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import NMEAParser
+import Synchronization
 
 /// A GNSS receiver as the gateway knows it: its port settings and what to send it at start-up.
 public struct ReceiverProfile: Sendable, Equatable {
@@ -154,14 +155,13 @@ public func monotonicSeconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
-/// A flag set once, read from another thread.
-final class StopFlag: @unchecked Sendable {
-    private var flag = false
-    private var lock = pthread_mutex_t()
-    init() { pthread_mutex_init(&lock, nil) }
-    deinit { pthread_mutex_destroy(&lock) }
-    func set() { pthread_mutex_lock(&lock); flag = true; pthread_mutex_unlock(&lock) }
-    var isSet: Bool { pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }; return flag }
+/// A flag set once, read from other threads: how a blocking loop on a thread of its own is asked
+/// to stop.
+public final class StopFlag: Sendable {
+    private let flag = Atomic(false)
+    public init() {}
+    public func set() { flag.store(true, ordering: .relaxed) }
+    public var isSet: Bool { flag.load(ordering: .relaxed) }
 }
 
 /// A detached POSIX thread running one closure.

@@ -189,18 +189,13 @@ final class RunningUnit: Sendable {
     private let stopRequested = StopFlag()
     private let finished: Task<Void, Never>
 
-    /// The stop flag the unit's thread checks.
-    private final class StopFlag: Sendable {
-        let value = Atomic(false)
-    }
-
     init(_ unit: SiteUnit, _ context: DaemonContext) {
         self.unit = unit
         let stopRequested = stopRequested
         finished = Task {
             await withUnsafeContinuation { (done: UnsafeContinuation<Void, Never>) in
                 let thread = Thread {
-                    unit.run(context) { stopRequested.value.load(ordering: .relaxed) }
+                    unit.run(context) { stopRequested.isSet }
                     done.resume()
                 }
                 thread.name = unit.name
@@ -211,7 +206,7 @@ final class RunningUnit: Sendable {
 
     /// Asks the unit to stop and waits until its thread has finished.
     func stop() async {
-        stopRequested.value.store(true, ordering: .relaxed)
+        stopRequested.set()
         await finished.value
     }
 }

@@ -3,7 +3,6 @@ import Foundation
 import NMEAParser
 import PatrolAgent
 import PredictiveMaintenance
-import Synchronization
 
 /// `edge-node demo`: the daemon on the simulated twins of a plant. A line PLC and an energy meter
 /// over Modbus TCP on loopback, a BeiDou receiver on a pseudo-terminal driving the night patrol
@@ -41,8 +40,8 @@ public enum LiveDemonstration {
         do { ports = [try plc.listen(host: "127.0.0.1", port: 0), try meter.listen(host: "127.0.0.1", port: 0)] } catch {
             throw .runtime("cannot start the Modbus twins: \(error)")
         }
-        let stop = StopSwitch()
-        for simulator in [plc, meter] { Thread { simulator.run { stop.isOn } }.start() }
+        let stop = StopFlag()
+        for simulator in [plc, meter] { Thread { simulator.run { stop.isSet } }.start() }
         let terminal: PseudoTerminal
         do { terminal = try PseudoTerminal() } catch { throw .runtime("cannot create a pseudo-terminal: \(error)") }
         var simulation = GNSSCommands.Simulation()
@@ -86,7 +85,7 @@ public enum LiveDemonstration {
         Thread {
             usleep(300_000)
             try? GNSSCommands.simulate(drive) { bytes throws(EdgeNodeError) in
-                guard !stop.isOn else { return }
+                guard !stop.isSet else { return }
                 do { try writer.terminal.writeWithoutWaiting(bytes) } catch { throw .runtime("\(error)") }
             }
         }.start()
@@ -101,7 +100,7 @@ public enum LiveDemonstration {
             // Done when the patrol is and the pump's alarm came (or after two minutes).
             return (outcomes.count == 5 && !alarms.isEmpty) || monotonicSeconds() - started > 120
         }
-        stop.turnOn()
+        stop.set()
         withExtendedLifetime(terminal) {}
 
         let report = "\(options.directory)/report.html"
@@ -192,9 +191,3 @@ private final class TerminalWriter: @unchecked Sendable {
     init(_ terminal: PseudoTerminal) { self.terminal = terminal }
 }
 
-/// A one-way switch threads poll.
-private final class StopSwitch: Sendable {
-    private let state = Atomic(false)
-    var isOn: Bool { state.load(ordering: .relaxed) }
-    func turnOn() { state.store(true, ordering: .relaxed) }
-}
