@@ -8,7 +8,7 @@ PEER_APT   := gpsd-clients socat mbpoll
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform pymodbus serial:pyserial
 SHARED     ?= ../shared/data
 
-.PHONY: all build-deps deps build demo test bench install clean
+.PHONY: all build-deps deps build demo test bench static install clean
 
 all: build
 
@@ -65,8 +65,19 @@ bench: deps
 	bench/run-daemon
 
 # The binary a gateway runs: the Swift runtime linked in, so that it needs no Swift toolchain
-# there (only the Debian libraries: libmodbus, libgpiod, libkissfft, libGeographicLib).
-STATIC_BUILD = $(SWIFT) build -c release --product edge-node --static-swift-stdlib --scratch-path .build-static
+# there (only the Debian libraries: libmodbus, libgpiod, libkissfft, libGeographicLib). Linked
+# by the toolchain's lld for a smaller resident set: relative relocations packed (DT_RELR, glibc
+# 2.36+: 19 KB instead of 2.3 MB read at every start) and no symbols exported (nothing loads
+# plugins into it; the dynamic loader no longer searches 100,000 names first for every libc
+# symbol); the functions the daemon runs laid out together, in the order bench/order-daemon
+# measured (names no longer present are skipped; a stale order costs memory, not correctness).
+STATIC_BUILD = $(SWIFT) build -c release --product edge-node --static-swift-stdlib --scratch-path .build-static \
+	-Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
+	-Xlinker --symbol-ordering-file=$(CURDIR)/bench/daemon.order -Xlinker --no-warn-symbol-ordering
+
+# The gateway binary alone, in .build-static/release/edge-node.
+static: build-deps
+	$(STATIC_BUILD)
 
 # The daemon on a gateway: the binary, the systemd unit, the profiles and routes under
 # /etc/edge-node, a default site there unless one exists, the udev rule that gives GPIO chips

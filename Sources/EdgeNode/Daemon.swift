@@ -493,30 +493,23 @@ extension Site.Input {
 /// Where a maintenance channel's samples come from, one analysis frame at a time.
 struct SampleSource {
     let speedup: Double
-    private var healthy: [Float] = [], impacts: [Float] = []
+    /// The simulated machine, generated frame by frame (constant memory), and when its fault starts.
+    private var machine: SyntheticVibration.Stream?
     private var developsAfter = 0.0
     private var file: FileHandle?
     private let format: VibrationCommands.SampleFormat
     private let frame: Int
-    private let sampleRate: Double
-    private var position = 0
 
     init(_ channel: Site.MaintenanceChannel, frame: Int) {
         self.frame = frame
-        sampleRate = channel.sampleRate
         switch channel.source {
         case .simulated(let fault, let after, let speedup):
             self.speedup = speedup
             developsAfter = after
             format = .f32le
-            // Ten seconds of the machine, and the same ten seconds with the fault: their
-            // difference is the fault's impacts alone, faded in as the fault develops.
-            let shaft = 24.5
             let bearing = channel.bearing ?? BearingGeometry(rollingElements: 8, elementDiameter: 7.94, pitchDiameter: 39.04)
-            let count = Int(channel.sampleRate * 10) / frame * frame
-            healthy = SyntheticVibration(sampleRate: channel.sampleRate, shaftHz: shaft, bearing: bearing, fault: .none).samples(count: count)
-            let faulty = SyntheticVibration(sampleRate: channel.sampleRate, shaftHz: shaft, bearing: bearing, fault: fault).samples(count: count)
-            impacts = zip(faulty, healthy).map { $0 - $1 }
+            machine = SyntheticVibration.Stream(
+                SyntheticVibration(sampleRate: channel.sampleRate, shaftHz: 24.5, bearing: bearing, fault: fault))
         case .file(let path, let format):
             speedup = 1
             self.format = format
@@ -537,13 +530,16 @@ struct SampleSource {
                 }
             }
         }
-        guard !healthy.isEmpty else { return nil }
-        let seconds = Double(position) / sampleRate
+        guard var machine else { return nil }
         // The fault grows from nothing to full over 60 s after it starts.
-        let weight = Float(min(1, max(0, (seconds - developsAfter) / 60)))
-        let offset = position % healthy.count
-        position += frame
-        return (offset..<(offset + frame)).map { healthy[$0] + weight * impacts[$0] }
+        let seconds = Double(machine.position) / machine.model.sampleRate
+        let weight = min(1, max(0, (seconds - developsAfter) / 60))
+        let samples = [Float](unsafeUninitializedCapacity: frame) { buffer, initialized in
+            machine.fill(buffer, faultWeight: weight)
+            initialized = frame
+        }
+        self.machine = machine
+        return samples
     }
 }
 

@@ -32,43 +32,71 @@ public struct SyntheticVibration: Sendable {
 
     /// `count` samples from time 0.
     public func samples(count: Int) -> [Float] {
-        let f = bearing.defectFrequencies(shaftHz: shaftHz)
-        let impactRate: Double? = switch fault {
-        case .outerRace: f.bpfo
-        case .innerRace: f.bpfi
-        case .ball: 2 * f.bsf
-        case .cage: f.ftf
-        case .none: nil
+        var stream = Stream(self)
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            stream.fill(buffer)
+            initialized = count
         }
-        var state = seed
-        func uniform() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return (Double(state >> 11) + 0.5) / Double(1 << 53)
-        }
-        let ringSamples = Int(6 * decaySeconds * sampleRate)
-        var output = [Double](repeating: 0, count: count)
-        for index in 0..<count {
-            let t = Double(index) / sampleRate
-            let phase = 2 * Double.pi * shaftHz * t
-            let gaussian = (-2 * Double.log(uniform())).squareRoot() * Double.cos(2 * .pi * uniform())
-            output[index] = harmonics.0 * Double.sin(phase) + harmonics.1 * Double.sin(2 * phase + 0.5)
-                + harmonics.2 * Double.sin(3 * phase + 1) + noise * gaussian
-        }
-        if let impactRate {
-            var impact = 0
-            while true {
-                let time = Double(impact) / impactRate
-                let start = Int(time * sampleRate)
-                guard start < count else { break }
-                let modulation = fault == .innerRace ? 0.6 + 0.4 * Double.cos(2 * .pi * shaftHz * time) : 1
-                for offset in 0..<min(ringSamples, count - start) {
-                    let local = Double(offset) / sampleRate
-                    output[start + offset] += impactAmplitude * modulation * Double.exp(-local / decaySeconds)
-                        * Double.sin(2 * .pi * resonanceHz * local)
-                }
-                impact += 1
+    }
+
+    /// The same samples generated block by block in constant memory, for a live sensor twin;
+    /// the fault's impacts can be scaled (a fault that develops from weight 0 to 1).
+    public struct Stream: Sendable {
+        public let model: SyntheticVibration
+        /// Index of the next sample from time 0.
+        public private(set) var position = 0
+        private let impactRate: Double?
+        private let ringSamples: Int
+        private var noiseState: UInt64
+
+        public init(_ model: SyntheticVibration) {
+            self.model = model
+            let f = model.bearing.defectFrequencies(shaftHz: model.shaftHz)
+            impactRate = switch model.fault {
+            case .outerRace: f.bpfo
+            case .innerRace: f.bpfi
+            case .ball: 2 * f.bsf
+            case .cage: f.ftf
+            case .none: nil
             }
+            ringSamples = Int(6 * model.decaySeconds * model.sampleRate)
+            noiseState = model.seed
         }
-        return output.map { Float($0) }
+
+        /// Writes the next `output.count` samples, the impacts multiplied by `faultWeight`.
+        public mutating func fill(_ output: UnsafeMutableBufferPointer<Float>, faultWeight: Double = 1) {
+            let m = model
+            for i in output.indices {
+                let index = position + i
+                let t = Double(index) / m.sampleRate
+                let phase = 2 * Double.pi * m.shaftHz * t
+                let gaussian = (-2 * Double.log(uniform())).squareRoot() * Double.cos(2 * .pi * uniform())
+                var value = m.harmonics.0 * Double.sin(phase) + m.harmonics.1 * Double.sin(2 * phase + 0.5)
+                    + m.harmonics.2 * Double.sin(3 * phase + 1) + m.noise * gaussian
+                if let impactRate {
+                    // The impacts still ringing at this sample, oldest first.
+                    var impact = max(0, Int((Double(index - ringSamples) / m.sampleRate * impactRate).rounded(.down)) - 1)
+                    while true {
+                        let time = Double(impact) / impactRate
+                        let start = Int(time * m.sampleRate)
+                        guard start <= index else { break }
+                        if index - start < ringSamples {
+                            let modulation = m.fault == .innerRace ? 0.6 + 0.4 * Double.cos(2 * .pi * m.shaftHz * time) : 1
+                            let local = Double(index - start) / m.sampleRate
+                            value += faultWeight * (m.impactAmplitude * modulation * Double.exp(-local / m.decaySeconds)
+                                * Double.sin(2 * .pi * m.resonanceHz * local))
+                        }
+                        impact += 1
+                    }
+                }
+                output[i] = Float(value)
+            }
+            position += output.count
+        }
+
+        private mutating func uniform() -> Double {
+            noiseState = noiseState &* 6364136223846793005 &+ 1442695040888963407
+            return (Double(noiseState >> 11) + 0.5) / Double(1 << 53)
+        }
     }
 }

@@ -95,3 +95,35 @@ struct SyntheticFaultTests {
         #expect(diagnosis.verdict == fault, "scores \(diagnosis.families.map { ($0.fault, $0.score) }) in band \(diagnosis.band)")
     }
 }
+
+@Suite("Synthetic machine as a stream")
+struct SyntheticStreamTests {
+    static let bearing = BearingGeometry(rollingElements: 9, elementDiameter: 7.94, pitchDiameter: 39.04)
+
+    /// Blocks of any size give the same samples as one call; weight 0 is the healthy machine and
+    /// weight w the healthy machine plus w times the fault's impacts.
+    @Test(arguments: [BearingFault.outerRace, .innerRace])
+    func blocksMatchOneCall(_ fault: BearingFault) {
+        let faulty = SyntheticVibration(sampleRate: 25_600, shaftHz: 24.6, bearing: Self.bearing, fault: fault)
+        let healthy = SyntheticVibration(sampleRate: 25_600, shaftHz: 24.6, bearing: Self.bearing, fault: .none)
+        let count = 20_000
+        let whole = faulty.samples(count: count), base = healthy.samples(count: count)
+        for weight in [0.0, 0.3, 1.0] {
+            var stream = SyntheticVibration.Stream(faulty)
+            var blocks = [Float]()
+            var size = 1
+            while blocks.count < count {
+                let block = [Float](unsafeUninitializedCapacity: min(size, count - blocks.count)) { buffer, initialized in
+                    stream.fill(buffer, faultWeight: weight)
+                    initialized = buffer.count
+                }
+                blocks += block
+                size = size * 3 % 1000 + 1
+            }
+            #expect(stream.position == count)
+            let expected = zip(base, whole).map { $0 + Float(weight) * ($1 - $0) }
+            let worst = zip(blocks, expected).map { abs($0 - $1) }.max()!
+            #expect(weight == 1 ? blocks == whole : worst < 1e-5, "weight \(weight): worst difference \(worst)")
+        }
+    }
+}
