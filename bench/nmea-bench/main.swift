@@ -1,5 +1,6 @@
 // The NMEA library alone: the whole pipeline (framer, decoder, epoch assembly) over a capture
-// held in memory, timed with the monotonic clock. Usage: nmea-bench FILE [REPEATS]
+// held in memory, timed with the monotonic clock; then the framer alone and the framer with the
+// decoder, to show where the time goes. Usage: nmea-bench FILE [REPEATS]
 import Glibc
 import NMEAParser
 
@@ -27,22 +28,34 @@ func now() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
-var best = Double.infinity
-var sentences = 0
-for _ in 0..<repeats {
-    var stream = NMEAStream()
-    var counter = Counter()
-    let start = now()
-    data.withUnsafeBytes { bytes in
-        var offset = 0
-        while offset < bytes.count {
-            let end = min(offset + 65536, bytes.count)
-            stream.feed(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), into: &counter)
-            offset = end
+/// The best of `repeats` runs of `start`, then `feed` for each 64 KiB chunk, then `end`.
+@MainActor func best(_ start: () -> Void, _ feed: (UnsafeRawBufferPointer) -> Void, _ end: () -> Void = {}) -> Double {
+    var best = Double.infinity
+    for _ in 0..<repeats {
+        start()
+        let began = now()
+        data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let chunkEnd = min(offset + 65536, bytes.count)
+                feed(UnsafeRawBufferPointer(rebasing: bytes[offset..<chunkEnd]))
+                offset = chunkEnd
+            }
         }
+        end()
+        best = min(best, now() - began)
     }
-    stream.finish(into: &counter)
-    best = min(best, now() - start)
-    sentences = stream.framer.sentencesDelivered
+    return best
 }
-print("library seconds=\(best) sentences=\(sentences) bytes=\(size)")
+
+var stream = NMEAStream()
+var counter = Counter()
+let library = best({ stream = NMEAStream(); counter = Counter() },
+                   { stream.feed($0, into: &counter) }, { stream.finish(into: &counter) })
+var framer = NMEAFramer()
+var fields = 0
+let framing = best({ framer = NMEAFramer() }, { framer.feed($0) { fields &+= $0.fieldCount } })
+var decoded = 0
+let decoding = best({ framer = NMEAFramer() }, { framer.feed($0) { if (try? NMEADecoder.decode($0)) != nil { decoded &+= 1 } } })
+print("library seconds=\(library) sentences=\(stream.framer.sentencesDelivered) bytes=\(size) epochs=\(counter.epochs)"
+      + " framing=\(framing) framing+decoding=\(decoding)")
