@@ -67,8 +67,8 @@ bench: deps
 # The binary a gateway runs: the Swift runtime linked in, so that it needs no Swift toolchain
 # there (only the Debian libraries: libmodbus, libgpiod, libkissfft, libGeographicLib). Linked
 # by the toolchain's lld for a smaller resident set: relative relocations packed (DT_RELR, glibc
-# 2.36+: 19 KB instead of 2.3 MB read at every start) and no symbols exported (nothing loads
-# plugins into it; the dynamic loader no longer searches 100,000 names first for every libc
+# 2.36+: 38 KB instead of 2.3 MB read at every start) and no symbols exported (nothing loads
+# plugins into it; the dynamic loader no longer searches 20,000 names first for every libc
 # symbol); the functions the daemon runs laid out together, in the order bench/order-daemon
 # measured (names no longer present are skipped; a stale order costs memory, not correctness).
 STATIC_BUILD = $(SWIFT) build -c release --product edge-node --static-swift-stdlib --scratch-path .build-static \
