@@ -232,7 +232,7 @@ public struct EpochAssembler: Sendable {
     }
 
     private mutating func addSatellites(_ s: GSV, talker: GNSSSystem?) {
-        if !skyUpdatedThisEpoch {
+        if !skyUpdatedThisEpoch || sky.satellites.count + s.satelliteCount > SkyView.maximumEntries {
             sky.removeAll()
             skyUpdatedThisEpoch = true
             gsvExpected = 0

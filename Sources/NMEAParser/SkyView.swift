@@ -15,6 +15,11 @@ public struct SkySatellite: Sendable, Equatable {
 /// The satellites seen in one epoch, assembled from the GSV sets of every talker and signal.
 /// Storage is allocated once and reused.
 public struct SkyView: Sendable {
+    /// The most satellite-signal entries one sky view holds, several times a real sky's (six
+    /// systems over China show some 60 satellites, on up to three signals each). When epochs do
+    /// not close, because no sentence carries the time yet, a full sky view starts over instead of
+    /// growing with every GSV set.
+    public static let maximumEntries = 1024
     /// The satellites, in the order the receiver listed them.
     public private(set) var satellites: [SkySatellite]
     /// GSV sets that ended with parts missing.

@@ -94,6 +94,28 @@ struct DecoderTests {
         #expect(result.epochs[1].0.time?.description.hasPrefix("08:04:00") == true)
     }
 
+    /// Before a receiver knows the time its sentences carry none, so no epoch closes; the sky
+    /// view must not grow with every GSV set meanwhile (a gateway indoors can stay so for days).
+    @Test func skyViewStaysBoundedWhileNoEpochCloses() {
+        var cycle = ""
+        for part in 1...3 {
+            let rows = (1...4).map { format2((part - 1) * 4 + $0) + ",45,120,40" }.joined(separator: ",")
+            cycle += framed("GPGSV,3,\(part),12,\(rows)")
+        }
+        cycle += framed("GPGGA,,,,,,0,00,,,M,,M,,")
+        var stream = NMEAStream()
+        var collector = EpochCollector()
+        let bytes = Array(cycle.utf8)
+        var largest = 0
+        for _ in 0..<2_000 {
+            bytes.withUnsafeBytes { stream.feed($0, into: &collector) }
+            largest = max(largest, stream.assembler.sky.satellites.count)
+        }
+        #expect(collector.epochs.isEmpty)
+        #expect(largest <= SkyView.maximumEntries)
+        #expect(stream.assembler.sky.satellites.count >= 12)
+    }
+
     @Test func zdaCenturyAppliesToRMC() {
         let text = framed("GPZDA,120000.00,01,01,2079,00,00") + framed("GPRMC,120001.00,A,2216.26,N,11334.60,E,0.0,,010180,,,A")
         let result = epochs(of: text)
@@ -127,3 +149,5 @@ struct DecoderTests {
         #expect(throws: NMEADecodeError(code, field: field)) { try decode(body) }
     }
 }
+
+private func format2(_ number: Int) -> String { number < 10 ? "0\(number)" : "\(number)" }
