@@ -65,6 +65,7 @@ public enum NMEACommands {
                 w.string(entry.key.description); w.byte(UInt8(ascii: ":")); w.integer(entry.value)
             }
             w.byte(UInt8(ascii: "}"))
+            w.key("other_addresses"); w.integer(statistics.otherAddresses)
             w.key("checksum_failures"); w.integer(discards.badChecksum + statistics.flaggedChecksums)
             w.key("decode_errors"); w.integer(statistics.decodeErrors)
             w.key("discarded_bytes"); w.byte(UInt8(ascii: "{"))
@@ -95,6 +96,9 @@ public enum NMEACommands {
         var text = "bytes read            \(framer.bytesConsumed)\n"
         text += "sentences             \(framer.sentencesDelivered)\n"
         for entry in addresses { text += "  \(entry.key.description.padding(8))\(entry.value)\n" }
+        if statistics.otherAddresses > 0 {
+            text += "  \("others".padding(8))\(statistics.otherAddresses) (addresses beyond the first \(NMEAStatistics.maximumAddresses), counted together)\n"
+        }
         text += "checksum failures     \(discards.badChecksum + statistics.flaggedChecksums)\n"
         text += "decode errors         \(statistics.decodeErrors)"
         if let first = statistics.firstDecodeError { text += " (first at byte \(first.offset), \(first.error))" }

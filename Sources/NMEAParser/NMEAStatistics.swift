@@ -6,6 +6,11 @@ public struct NMEAStatistics: Sendable {
     private var addresses: [ShortCode] = []
     private var addressCounts: [Int] = []
     private var cache: InlineArray<32, (packed: UInt64, index: Int32)> = InlineArray(repeating: (0, -1))
+    /// The most addresses counted one by one, ten times what a receiver sends: a noisy line can
+    /// frame endless made-up addresses, and a daemon runs for months.
+    public static let maximumAddresses = 256
+    /// Sentences under addresses that came after ``maximumAddresses`` others.
+    public internal(set) var otherAddresses = 0
     /// Sentences that framed but did not decode.
     public internal(set) var decodeErrors = 0
     /// The first decode error, with the sentence's stream offset.
@@ -37,10 +42,13 @@ public struct NMEAStatistics: Sendable {
         if let known = addresses.firstIndex(of: key) {
             index = known
             addressCounts[index] += 1
-        } else {
+        } else if addresses.count < Self.maximumAddresses {
             index = addresses.count
             addresses.append(key)
             addressCounts.append(1)
+        } else {
+            otherAddresses += 1
+            return
         }
         cache[slot] = (key.packed, Int32(index))
     }
@@ -69,7 +77,7 @@ public struct NMEAStatistics: Sendable {
     }
 
     /// Total sentences decoded or not.
-    public var sentences: Int { addressCounts.reduce(0, +) }
+    public var sentences: Int { addressCounts.reduce(otherAddresses, +) }
 }
 
 /// Receives what an ``NMEAStream`` produces. Generic use keeps the hot path free of existentials.

@@ -116,6 +116,21 @@ struct DecoderTests {
         #expect(stream.assembler.sky.satellites.count >= 12)
     }
 
+    /// A noisy line can frame endless made-up addresses: only the first 256 are counted one by
+    /// one, the rest together, and every sentence is still counted.
+    @Test func statisticsKeepABoundedNumberOfAddresses() {
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        var text = ""
+        for number in 0..<1_000 {
+            let type = String([letters[number / 676 % 26], letters[number / 26 % 26], letters[number % 26]])
+            text += "$GP\(type),1\r\n"
+        }
+        let statistics = epochs(of: text).stream.statistics
+        #expect(statistics.sentencesByAddress.count == NMEAStatistics.maximumAddresses)
+        #expect(statistics.otherAddresses == 1_000 - NMEAStatistics.maximumAddresses)
+        #expect(statistics.sentences == 1_000)
+    }
+
     @Test func zdaCenturyAppliesToRMC() {
         let text = framed("GPZDA,120000.00,01,01,2079,00,00") + framed("GPRMC,120001.00,A,2216.26,N,11334.60,E,0.0,,010180,,,A")
         let result = epochs(of: text)
