@@ -128,6 +128,16 @@ public final class ModbusClient {
         try registers(unit, count) { modbus_read_input_registers(context, Int32(address), Int32(count), $0) }
     }
 
+    /// Reads `count` entries of any table: registers as they are, bits as 0 or 1.
+    public func read(_ table: ModbusTable, unit: Int, address: Int, count: Int) throws(ModbusError) -> [UInt16] {
+        switch table {
+        case .coil: try readCoils(unit: unit, address: address, count: count).map { $0 ? 1 : 0 }
+        case .discrete: try readDiscreteInputs(unit: unit, address: address, count: count).map { $0 ? 1 : 0 }
+        case .holding: try readHoldingRegisters(unit: unit, address: address, count: count)
+        case .input: try readInputRegisters(unit: unit, address: address, count: count)
+        }
+    }
+
     /// Function 5.
     public func writeCoil(unit: Int, address: Int, value: Bool) throws(ModbusError) {
         try perform(unit) { modbus_write_bit(context, Int32(address), value ? 1 : 0) }

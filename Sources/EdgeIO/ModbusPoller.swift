@@ -25,6 +25,17 @@ public struct ModbusReading: Sendable, Equatable {
     public var changed: Bool
 }
 
+extension ModbusReading.Quality: CustomStringConvertible {
+    /// `good`, `stale: REASON` or `bad: REASON`.
+    public var description: String {
+        switch self {
+        case .good: "good"
+        case .stale(let reason): "stale: \(reason)"
+        case .bad(let reason): "bad: \(reason)"
+        }
+    }
+}
+
 /// One read of the plan: a contiguous range of one table of one unit, covering some points.
 public struct ModbusPlannedRead: Sendable, Equatable {
     public var unit: Int
@@ -266,12 +277,7 @@ public final class ModbusPoller {
             var outcome: Result<[UInt16], ModbusError>
             while true {
                 outcome = request(&report, unit: unit.id) { client throws(ModbusError) in
-                    switch read.table {
-                    case .coil: try client.readCoils(unit: unit.id, address: read.range.lowerBound, count: read.range.count).map { $0 ? 1 : 0 }
-                    case .discrete: try client.readDiscreteInputs(unit: unit.id, address: read.range.lowerBound, count: read.range.count).map { $0 ? 1 : 0 }
-                    case .holding: try client.readHoldingRegisters(unit: unit.id, address: read.range.lowerBound, count: read.range.count)
-                    case .input: try client.readInputRegisters(unit: unit.id, address: read.range.lowerBound, count: read.range.count)
-                    }
+                    try client.read(read.table, unit: unit.id, address: read.range.lowerBound, count: read.range.count)
                 }
                 guard case .failure(let error) = outcome, retriesLeft > 0,
                       isInvalidResponse(error) || (error == .timeout && answered.contains(unit.id)) else { break }

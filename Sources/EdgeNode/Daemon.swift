@@ -18,6 +18,9 @@ public final class PointStore: Sendable {
         public var quality: String
         /// Monotonic seconds.
         public var time: Double
+
+        /// Whether the value can be used.
+        public var isGood: Bool { quality == "good" }
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -29,6 +32,18 @@ public final class PointStore: Sendable {
     }
 
     public subscript(_ name: String) -> Entry? { entries.withLock { $0[name] } }
+
+    /// The point's value when it is good, else nil.
+    public func goodValue(_ name: String) -> Double? {
+        guard let entry = self[name], entry.isGood else { return nil }
+        return entry.value
+    }
+
+    /// How many points a device or board has in `points` (`name.*`), and how many of them are not good.
+    public static func tally(_ points: [String: Entry], under name: String) -> (points: Int, notGood: Int) {
+        let own = points.filter { $0.key.hasPrefix(name + ".") }
+        return (own.count, own.values.count(where: { !$0.isGood }))
+    }
 
     /// Forgets the points of one device or board (`name.*`).
     public func removeAll(under name: String) {
@@ -45,7 +60,7 @@ struct StoreReader: InspectionReader {
 
     func read(_ point: String) -> Result<Double, InspectionFailure> {
         guard let entry = store[point] else { return .failure(InspectionFailure("no value yet for \(point)")) }
-        guard entry.quality == "good", let value = entry.value else { return .failure(InspectionFailure("\(point) is \(entry.quality)")) }
+        guard entry.isGood, let value = entry.value else { return .failure(InspectionFailure("\(point) is \(entry.quality)")) }
         guard monotonicSeconds() - entry.time <= maximumAge else { return .failure(InspectionFailure("\(point) is stale")) }
         return .success(value)
     }
@@ -227,22 +242,22 @@ struct ModbusDeviceUnit {
         poller.run(shouldStop: shouldStop) { report in
             context.count("modbus_requests", by: report.requests)
             for reading in report.readings {
-                let quality: String = switch reading.quality {
+                let quality = reading.quality.description
+                let kind = switch reading.quality {
                 case .good: "good"
-                case .stale(let reason): "stale: \(reason)"
-                case .bad(let reason): "bad: \(reason)"
+                case .stale: "stale"
+                case .bad: "bad"
                 }
                 let name = "\(device.name).\(reading.point)"
                 context.store.update(name, value: reading.value?.doubleValue, quality: quality, time: reading.timestamp)
                 // Value changes of the points that matter one by one: states, setpoints, and
                 // those with a deadband (moved beyond it).
-                if reading.changed, quality == "good", qualities[name] == "good", let value = reading.value?.doubleValue, reported.contains(reading.point) {
+                if reading.changed, kind == "good", qualities[name] == "good", let value = reading.value?.doubleValue, reported.contains(reading.point) {
                     context.event("point_changed", source: name) { w in
                         w.key("value"); w.fixed(value, decimals: 6)
                         w.key("age_ms"); w.fixed((monotonicSeconds() - reading.timestamp) * 1000, decimals: 3)
                     }
                 }
-                let kind = quality == "good" ? "good" : quality.hasPrefix("stale") ? "stale" : "bad"
                 if qualities[name] != kind {
                     if qualities[name] != nil || kind != "good" {
                         context.event("point_quality", source: name) { w in
@@ -464,7 +479,7 @@ struct MaintenanceUnit {
 
     private func running(_ channel: Site.MaintenanceChannel, _ context: DaemonContext) -> Bool {
         guard let input = channel.operatingState else { return true }
-        guard let entry = context.store[input.storeName], entry.quality == "good", let value = entry.value else { return false }
+        guard let value = context.store.goodValue(input.storeName) else { return false }
         return value != 0
     }
 
@@ -472,7 +487,7 @@ struct MaintenanceUnit {
         switch channel.speed {
         case .nominal(let hertz): return hertz
         case .input(let input):
-            guard let entry = context.store[input.storeName], entry.quality == "good", let value = entry.value else { return nil }
+            guard let value = context.store.goodValue(input.storeName) else { return nil }
             // GPIO pulse lines are in rpm; Modbus speed points are taken as Hz.
             if case .gpio = input { return value / 60 }
             return value
@@ -500,6 +515,11 @@ struct SampleSource {
     private let format: VibrationCommands.SampleFormat
     private let frame: Int
 
+    /// The simulated pump turns at the rate of the simulated board's tachometer; its bearing, when
+    /// the site names none.
+    static let simulatedShaftHz = PlantGPIOScenario.tachHz
+    static let simulatedBearing = BearingGeometry(rollingElements: 8, elementDiameter: 7.94, pitchDiameter: 39.04)
+
     init(_ channel: Site.MaintenanceChannel, frame: Int) {
         self.frame = frame
         switch channel.source {
@@ -507,9 +527,8 @@ struct SampleSource {
             self.speedup = speedup
             developsAfter = after
             format = .f32le
-            let bearing = channel.bearing ?? BearingGeometry(rollingElements: 8, elementDiameter: 7.94, pitchDiameter: 39.04)
-            machine = SyntheticVibration.Stream(
-                SyntheticVibration(sampleRate: channel.sampleRate, shaftHz: 24.5, bearing: bearing, fault: fault))
+            machine = SyntheticVibration.Stream(SyntheticVibration(sampleRate: channel.sampleRate, shaftHz: Self.simulatedShaftHz,
+                                                                  bearing: channel.bearing ?? Self.simulatedBearing, fault: fault))
         case .file(let path, let format):
             speedup = 1
             self.format = format
@@ -560,7 +579,7 @@ struct NotifierService: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
             guard !Task.isShuttingDownGracefully else { break }
             let points = context.store.all
-            let bad = points.values.filter { $0.quality != "good" }.count
+            let bad = points.values.count(where: { !$0.isGood })
             try? notifier?.notify("WATCHDOG=1\nSTATUS=\(statusLine()); \(points.count) points, \(bad) not good")
         }
         try? notifier?.notify("STOPPING=1")

@@ -69,12 +69,7 @@ public enum Doctor {
         let start = monotonicSeconds()
         do {
             let client = try ModbusClient(device.profile.transport, timeout: .milliseconds(Int64(device.profile.timeout * 1000)))
-            switch point.table {
-            case .coil: _ = try client.readCoils(unit: unit.id, address: point.address, count: 1)
-            case .discrete: _ = try client.readDiscreteInputs(unit: unit.id, address: point.address, count: 1)
-            case .holding: _ = try client.readHoldingRegisters(unit: unit.id, address: point.address, count: point.count)
-            case .input: _ = try client.readInputRegisters(unit: unit.id, address: point.address, count: point.count)
-            }
+            _ = try client.read(point.table, unit: unit.id, address: point.address, count: point.count)
             let milliseconds = (monotonicSeconds() - start) * 1000
             return Finding(check: check, status: .ok, detail: "\(device.profile.transport) unit \(unit.id) answers in \(format(milliseconds, 1)) ms", remedy: "")
         } catch {
@@ -95,10 +90,11 @@ public enum Doctor {
                            remedy: "plug the adapter in and find its stable name: edge-node serial list (use /dev/serial/by-id/...)")
         }
         if let problem = serviceAccessProblem(path) { return Finding(check: check, status: .fail, detail: problem.detail, remedy: problem.remedy) }
-        if let info = SerialPortInfo(path: path), let holder = info.holder {
+        let info = SerialPortInfo(path: path)
+        if let holder = info?.holder {
             return Finding(check: check, status: .fail, detail: "\(path) is in use by \(holder)", remedy: "stop \(holder) (gpsd, ModemManager and terminal programs take ports)")
         }
-        return Finding(check: check, status: .ok, detail: "\(path) present and free" + (SerialPortInfo(path: path)?.driver.map { " (\($0))" } ?? ""), remedy: "")
+        return Finding(check: check, status: .ok, detail: "\(path) present and free" + (info?.driver.map { " (\($0))" } ?? ""), remedy: "")
     }
 
     private static func checkReceiver(_ receiver: Site.Receiver, seconds: Double) -> Finding {

@@ -16,7 +16,7 @@ public final class EventLog: Sendable {
         self.path = path
         self.rotateBytes = rotateBytes
         self.keep = keep
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        let descriptor = Self.openForAppending(path)
         guard descriptor >= 0 else { throw .runtime("cannot open \(path): \(String(cString: strerror(errno)))") }
         var status = stat()
         fstat(descriptor, &status)
@@ -51,7 +51,11 @@ public final class EventLog: Sendable {
         unlink("\(path).\(keep)")
         for index in stride(from: keep - 1, through: 1, by: -1) { rename("\(path).\(index)", "\(path).\(index + 1)") }
         rename(path, "\(path).1")
-        file.descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        file.descriptor = Self.openForAppending(path)
         file.size = 0
+    }
+
+    private static func openForAppending(_ path: String) -> Int32 {
+        open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
     }
 }

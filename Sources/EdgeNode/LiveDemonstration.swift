@@ -54,6 +54,7 @@ public enum LiveDemonstration {
         let nmea = receiver.drive(through: waypoints)
 
         let site = "\(options.directory)/site.yaml"
+        let bearing = SampleSource.simulatedBearing
         let text = """
             # Written by edge-node demo: the plant's twins on this machine.
             site: demo-zhuhai-plant-north
@@ -73,7 +74,7 @@ public enum LiveDemonstration {
               - name: pump-p101-de
                 source: {simulated: outer_race, develops_after: 60, speedup: \(format(options.timeScale, 0))}
                 sample_rate: 25600
-                bearing: {n: 8, d: 7.94, D: 39.04}
+                bearing: {n: \(bearing.rollingElements), d: \(bearing.elementDiameter), D: \(bearing.pitchDiameter)}
                 speed: {gpio: gpio.pump_tach}
             outputs: {directory: \(options.directory)}
 
@@ -113,10 +114,9 @@ public enum LiveDemonstration {
     private static func liveLine(seconds: Double, outcomes: [[String: Any]], alarms: [[String: Any]], points: [String: PointStore.Entry],
                                  counters: [String: Int]) -> String {
         func health(_ device: String) -> String {
-            let own = points.filter { $0.key.hasPrefix(device + ".") }
-            if own.isEmpty { return "\(device) -" }
-            let bad = own.values.filter { $0.quality != "good" }.count
-            return bad == 0 ? "\(device) ok" : "\(device) \(bad)/\(own.count) bad"
+            let own = PointStore.tally(points, under: device)
+            if own.points == 0 { return "\(device) -" }
+            return own.notGood == 0 ? "\(device) ok" : "\(device) \(own.notGood)/\(own.points) bad"
         }
         let patrol = "patrol \(outcomes.count)/5" + (outcomes.last.map { " (\($0["checkpoint"] as? String ?? "") \($0["verdict"] as? String ?? ""))" } ?? "")
         let gnss = points["gnss.quality"].flatMap { $0.value }.map { FixQuality(rawValue: Int($0))?.description ?? "?" } ?? "no fix"
@@ -176,9 +176,10 @@ public enum LiveDemonstration {
         }
         html += "</table>\n<h2>Pump P-101, drive-end bearing: the developed fault</h2>\n"
         var options = VibrationCommands.AnalyzeOptions(sampleRate: 25_600)
-        options.shaftHz = 24.5
-        options.bearing = BearingGeometry(rollingElements: 8, elementDiameter: 7.94, pitchDiameter: 39.04)
-        let pump = SyntheticVibration(sampleRate: 25_600, shaftHz: 24.5, bearing: options.bearing!, fault: .outerRace)
+        options.shaftHz = SampleSource.simulatedShaftHz
+        options.bearing = SampleSource.simulatedBearing
+        let pump = SyntheticVibration(sampleRate: 25_600, shaftHz: SampleSource.simulatedShaftHz, bearing: SampleSource.simulatedBearing,
+                                      fault: .outerRace)
         let analysis = try VibrationCommands.analyze(samples: pump.samples(count: 65_536), named: "pump P-101", options: options)
         html += "<pre>\(escape(VibrationCommands.render(analysis, json: false)))</pre>\n" + VibrationCommands.svg(analysis) + "\n</body></html>\n"
         return html

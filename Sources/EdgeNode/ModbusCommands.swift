@@ -236,11 +236,7 @@ extension ModbusCommands {
         poller.run(shouldStop: { seconds.map { monotonicSeconds() - start >= $0 } ?? false }) { report in
             for (point, error) in report.writes { output.write("write \(point): \(error ?? "done")\n") }
             for reading in report.readings {
-                let quality: String = switch reading.quality {
-                case .good: "good"
-                case .stale(let reason): "stale: \(reason)"
-                case .bad(let reason): "bad: \(reason)"
-                }
+                let quality = reading.quality.description
                 if json {
                     var w = JSONWriter(capacity: 256)
                     w.raw("{\"t\":"); w.fixed(reading.timestamp - start, decimals: 3)

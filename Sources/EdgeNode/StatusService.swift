@@ -76,7 +76,7 @@ private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The registry's metrics after the point gauges are brought up to date.
     private func metricsText() -> [UInt8] {
         let points = context.store.all
-        let good = points.values.filter { $0.quality == "good" }.count
+        let good = points.values.count(where: \.isGood)
         Gauge(label: "edge_node_points", dimensions: [("quality", "good")]).record(good)
         Gauge(label: "edge_node_points", dimensions: [("quality", "not_good")]).record(points.count - good)
         Gauge(label: "edge_node_uptime_seconds").record(monotonicSeconds() - startedAt)
@@ -93,15 +93,12 @@ private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
         w.raw("{\"site\":"); w.string(context.site.name)
         w.key("uptime_s"); w.fixed(monotonicSeconds() - startedAt, decimals: 1)
         w.key("devices"); w.raw("[")
-        let devices = context.site.modbus.map(\.name) + context.site.gpio.map(\.name) + (context.site.gnss == nil ? [] : ["gnss"])
-            + context.site.maintenance.map(\.name)
-        for (index, device) in devices.enumerated() {
+        for (index, device) in SiteUnit.all(of: context.site).map(\.name).enumerated() {
             if index > 0 { w.raw(",") }
-            let own = points.filter { $0.key.hasPrefix(device + ".") }
-            let bad = own.filter { $0.value.quality != "good" }
+            let own = PointStore.tally(points, under: device)
             w.raw("{\"name\":"); w.string(device)
-            w.key("health"); w.string(own.isEmpty ? "unknown" : bad.isEmpty ? "good" : bad.count == own.count ? "down" : "degraded")
-            w.key("points"); w.integer(own.count); w.key("not_good"); w.integer(bad.count)
+            w.key("health"); w.string(own.points == 0 ? "unknown" : own.notGood == 0 ? "good" : own.notGood == own.points ? "down" : "degraded")
+            w.key("points"); w.integer(own.points); w.key("not_good"); w.integer(own.notGood)
             w.raw("}")
         }
         w.raw("]"); w.key("patrols"); w.raw("[")

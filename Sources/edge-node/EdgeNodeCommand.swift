@@ -75,14 +75,20 @@ struct FramerOptions: ParsableArguments {
 
 /// Runs a library call and maps its error to the documented exit code and a one-line message.
 func reportingErrors(_ body: () throws(EdgeNodeError) -> Void) throws {
-    do {
-        try body()
-    } catch {
-        var stderr = OutputSink(descriptor: 2)
-        stderr.write("edge-node: \(error.message)\n")
-        stderr.flush()
-        throw ExitCode(error.exitCode)
-    }
+    do { try body() } catch { throw reported(error) }
+}
+
+/// The same for an asynchronous call (the daemon, the demo).
+func reportingErrors(_ body: () async throws(EdgeNodeError) -> Void) async throws {
+    do { try await body() } catch { throw reported(error) }
+}
+
+/// Prints the error's one-line message; returns the exit code that goes with it.
+private func reported(_ error: EdgeNodeError) -> ExitCode {
+    var stderr = OutputSink(descriptor: 2)
+    stderr.write("edge-node: \(error.message)\n")
+    stderr.flush()
+    return ExitCode(error.exitCode)
 }
 
 struct NMEA: ParsableCommand {
@@ -181,7 +187,7 @@ struct Demo: AsyncParsableCommand {
         guard timeScale >= 1 else { throw ValidationError("--time-scale is at least 1") }
         var options = LiveDemonstration.Options(directory: directory)
         options.timeScale = timeScale
-        do {
+        try await reportingErrors { () async throws(EdgeNodeError) in
             var output = OutputSink()
             output.write("edge-node demo: the daemon on the twins of the north plant (\(Int(timeScale))x real time)\n")
             output.flush()
@@ -192,11 +198,6 @@ struct Demo: AsyncParsableCommand {
             }
             output.write("events: \(directory)/events.jsonl\nreport: \(report)\n")
             output.flush()
-        } catch {
-            var stderr = OutputSink(descriptor: 2)
-            stderr.write("edge-node: \(error.message)\n")
-            stderr.flush()
-            throw ExitCode(error.exitCode)
         }
     }
 }
@@ -669,13 +670,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Write events here instead of the site's outputs directory.") var outputs: String?
 
     func run() async throws {
-        do {
+        try await reportingErrors { () async throws(EdgeNodeError) in
             try await Daemon.run(sitePath: site ?? SiteFile.defaultPath, outputDirectory: outputs)
-        } catch {
-            var stderr = OutputSink(descriptor: 2)
-            stderr.write("edge-node: \(error.message)\n")
-            stderr.flush()
-            throw ExitCode(error.exitCode)
         }
     }
 }
