@@ -133,6 +133,9 @@ public struct ModbusProfile: Sendable, Equatable {
         self.units = units
     }
 
+    /// Points on all units.
+    public var pointCount: Int { units.reduce(0) { $0 + $1.points.count } }
+
     /// The point called `name` and its unit.
     public func point(named name: String) -> (unit: ModbusUnit, point: ModbusPoint)? {
         for unit in units { if let point = unit.points.first(where: { $0.name == name }) { return (unit, point) } }

@@ -154,7 +154,7 @@ extension ModbusCommands {
     public static func simulate(profilePath: String, _ simulation: Simulation, announce: (String) -> Void) throws(EdgeNodeError) {
         let profile = try ModbusProfileFile.load(profilePath)
         let simulator = ModbusSimulator(profile: profile, faults: simulation.faults)
-        let points = profile.units.reduce(0) { $0 + $1.points.count }
+        let points = profile.pointCount
         let what = "\(profile.name): \(profile.units.count) unit\(profile.units.count == 1 ? "" : "s"), \(points) points"
         do throws(ModbusError) {
             if let device = simulation.rtu {
@@ -229,7 +229,7 @@ extension ModbusCommands {
         let poller = ModbusPoller(profile: profile)
         let start = monotonicSeconds()
         if !json {
-            output.write("\(profile.name) at \(profile.transport): \(profile.units.reduce(0) { $0 + $1.points.count }) points in groups "
+            output.write("\(profile.name) at \(profile.transport): \(profile.pointCount) points in groups "
                          + profile.groups.map { "\($0.name) every \(format($0.period, 1)) s" }.joined(separator: ", ") + "\n")
             output.write("t s       point                          value                unit     quality   registers\n")
         }

@@ -305,7 +305,7 @@ extension SiteFile {
 
     /// What `edge-node config check` prints for a site that loads: each part, then "OK".
     public static func summary(_ site: Site, json: Bool) -> String {
-        let modbusPoints = site.modbus.reduce(0) { $0 + $1.profile.units.reduce(0) { $0 + $1.points.count } }
+        let modbusPoints = site.modbus.reduce(0) { $0 + $1.profile.pointCount }
         let lines = site.gpio.reduce(0) { $0 + $1.lines.count }
         let checkpoints = site.patrols.reduce(0) { $0 + $1.route.route.checkpoints.count }
         if json {
@@ -325,7 +325,7 @@ extension SiteFile {
         var text = "site \(site.name) (\(site.file))\n"
         func row(_ kind: String, _ name: String, _ detail: String) { text += "  " + kind.padding(11) + name.padding(20) + detail + "\n" }
         for device in site.modbus {
-            row("modbus", device.name, "\(device.profile.name), \(device.profile.transport), \(device.profile.units.reduce(0) { $0 + $1.points.count }) points")
+            row("modbus", device.name, "\(device.profile.name), \(device.profile.transport), \(device.profile.pointCount) points")
         }
         for board in site.gpio { row("gpio", board.name, "chip \(board.chip): " + board.lines.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", ")) }
         if let gnss = site.gnss { row("gnss", "receiver", "\(gnss.profile.name) on \(gnss.port), \(gnss.profile.settings.baud) baud") }
