@@ -44,91 +44,133 @@ public struct EpochAssembler: Sendable {
     public init() {}
 
     /// Adds one decoded sentence; `onEpoch` receives the previous epoch when this sentence starts a new one.
+    ///
+    /// Inlinable so that the stream, which hands over each sentence with its own type, gets the
+    /// switch resolved at compile time and builds no record.
     /// - Parameters:
     ///   - record: the decoded sentence.
     ///   - talker: the talker's system (``NMEAAddress/talkerSystem``), nil for `GN`.
+    @inlinable
     public mutating func ingest(_ record: NMEARecord, talker: GNSSSystem?, _ onEpoch: (Fix, SkyView) -> Void) {
         switch record {
-        case .gga(let s):
-            begin(time: s.time, onEpoch)
-            mergeSolution(latitude: s.latitude, longitude: s.longitude, altitude: s.altitudeMSLMetres,
-                          separation: s.geoidSeparationMetres)
-            mergeSolutionStatus(hdop: s.hdop, satellites: s.satellitesUsed, age: s.differentialAgeSeconds,
-                                station: s.differentialStation)
-            if let quality = s.quality { ggaQuality = quality }
-        case .rmc(let s):
-            if let date = s.date { setDate(Self.resolveCentury(date, zda: dateFromZDA ? knownDate : nil), fromZDA: false) }
-            begin(time: s.time, onEpoch)
-            if s.isValid == true {
-                fix.latitude = s.latitude ?? fix.latitude
-                fix.longitude = s.longitude ?? fix.longitude
-                if let knots = s.speedKnots { fix.speedMetresPerSecond = knots * metresPerSecondPerKnot }
-                fix.courseDegrees = s.courseDegrees ?? fix.courseDegrees
-                noteFAA(s.mode ?? .gps)
-            } else {
-                noteFAA(.invalid)
-            }
-            fix.magneticVariationDegrees = s.magneticVariationDegrees ?? fix.magneticVariationDegrees
-        case .gll(let s):
-            begin(time: s.time, onEpoch)
-            if s.isValid == true, s.mode != .invalid {
-                fix.latitude = s.latitude ?? fix.latitude
-                fix.longitude = s.longitude ?? fix.longitude
-                noteFAA(s.mode ?? .gps)
-            } else {
-                noteFAA(.invalid)
-            }
-        case .gns(let s):
-            begin(time: s.time, onEpoch)
-            if let mode = s.mode { noteFAA(mode) }
-            if s.mode?.hasPosition == true {
-                mergeSolution(latitude: s.latitude, longitude: s.longitude, altitude: s.altitudeMSLMetres,
-                              separation: s.geoidSeparationMetres)
-            }
-            mergeSolutionStatus(hdop: s.hdop, satellites: s.satellitesUsed, age: s.differentialAgeSeconds,
-                                station: s.differentialStation)
-        case .zda(let s):
-            if let date = s.date { setDate(date, fromZDA: true) }
-            begin(time: s.time, onEpoch)
-        case .gst(let s):
-            begin(time: s.time, onEpoch)
-            fix.rangeRMS = s.rangeRMS
-            fix.errorEllipseMajorMetres = s.semiMajorMetres
-            fix.errorEllipseMinorMetres = s.semiMinorMetres
-            fix.errorEllipseOrientationDegrees = s.orientationDegrees
-            fix.latitudeErrorMetres = s.latitudeErrorMetres
-            fix.longitudeErrorMetres = s.longitudeErrorMetres
-            fix.altitudeErrorMetres = s.altitudeErrorMetres
-        case .gbs(let s):
-            begin(time: s.time, onEpoch)
-        case .gsa(let s):
-            noteUntimed(beginsCycle: true, onEpoch)
-            gsaThisEpoch = true
-            if let mode = s.fixMode, let value = FixMode(rawValue: mode) { gsaMode = value }
-            fix.pdop = s.pdop ?? fix.pdop
-            fix.hdop = s.hdop ?? fix.hdop
-            fix.vdop = s.vdop ?? fix.vdop
-            for id in s.satellites(talker: talker) { used.insert(id) }
-            fix.satellitesUsed = used.perSystem()
-        case .gsv(let s):
-            noteUntimed(beginsCycle: true, onEpoch)
-            addSatellites(s, talker: talker)
-        case .vtg(let s):
-            noteUntimed(beginsCycle: false, onEpoch)
-            if s.mode != .invalid {
-                if let knots = s.speedKnots {
-                    fix.speedMetresPerSecond = knots * metresPerSecondPerKnot
-                } else if let kmh = s.speedKilometresPerHour {
-                    fix.speedMetresPerSecond = kmh / 3.6
-                }
-                fix.courseDegrees = s.courseTrueDegrees ?? fix.courseDegrees
-            }
-        case .hdt(let s):
-            fix.headingDegrees = s.headingDegrees ?? fix.headingDegrees
-        case .dtm, .txt, .proprietary, .unsupported:
-            return
+        case .gga(let s): merge(s, onEpoch)
+        case .rmc(let s): merge(s, onEpoch)
+        case .gll(let s): merge(s, onEpoch)
+        case .gns(let s): merge(s, onEpoch)
+        case .zda(let s): merge(s, onEpoch)
+        case .gst(let s): merge(s, onEpoch)
+        case .gbs(let s): begin(time: s.time, onEpoch)
+        case .gsa(let s): merge(s, talker: talker, onEpoch)
+        case .gsv(let s): merge(s, talker: talker, onEpoch)
+        case .vtg(let s): merge(s, onEpoch)
+        case .hdt(let s): merge(s)
+        case .dtm, .txt, .proprietary, .unsupported: return
         }
         refreshDerived()
+    }
+
+    @usableFromInline
+    mutating func merge(_ s: GGA, _ onEpoch: (Fix, SkyView) -> Void) {
+        begin(time: s.time, onEpoch)
+        mergeSolution(latitude: s.latitude, longitude: s.longitude, altitude: s.altitudeMSLMetres,
+                      separation: s.geoidSeparationMetres)
+        mergeSolutionStatus(hdop: s.hdop, satellites: s.satellitesUsed, age: s.differentialAgeSeconds,
+                            station: s.differentialStation)
+        if let quality = s.quality { ggaQuality = quality }
+    }
+
+    @usableFromInline
+    mutating func merge(_ s: RMC, _ onEpoch: (Fix, SkyView) -> Void) {
+        if let date = s.date { setDate(Self.resolveCentury(date, zda: dateFromZDA ? knownDate : nil), fromZDA: false) }
+        begin(time: s.time, onEpoch)
+        if s.isValid == true {
+            fix.latitude = s.latitude ?? fix.latitude
+            fix.longitude = s.longitude ?? fix.longitude
+            if let knots = s.speedKnots { fix.speedMetresPerSecond = knots * metresPerSecondPerKnot }
+            fix.courseDegrees = s.courseDegrees ?? fix.courseDegrees
+            noteFAA(s.mode ?? .gps)
+        } else {
+            noteFAA(.invalid)
+        }
+        fix.magneticVariationDegrees = s.magneticVariationDegrees ?? fix.magneticVariationDegrees
+    }
+
+    @usableFromInline
+    mutating func merge(_ s: GLL, _ onEpoch: (Fix, SkyView) -> Void) {
+        begin(time: s.time, onEpoch)
+        if s.isValid == true, s.mode != .invalid {
+            fix.latitude = s.latitude ?? fix.latitude
+            fix.longitude = s.longitude ?? fix.longitude
+            noteFAA(s.mode ?? .gps)
+        } else {
+            noteFAA(.invalid)
+        }
+    }
+
+    @usableFromInline
+    mutating func merge(_ s: GNS, _ onEpoch: (Fix, SkyView) -> Void) {
+        begin(time: s.time, onEpoch)
+        if let mode = s.mode { noteFAA(mode) }
+        if s.mode?.hasPosition == true {
+            mergeSolution(latitude: s.latitude, longitude: s.longitude, altitude: s.altitudeMSLMetres,
+                          separation: s.geoidSeparationMetres)
+        }
+        mergeSolutionStatus(hdop: s.hdop, satellites: s.satellitesUsed, age: s.differentialAgeSeconds,
+                            station: s.differentialStation)
+    }
+
+    @usableFromInline
+    mutating func merge(_ s: ZDA, _ onEpoch: (Fix, SkyView) -> Void) {
+        if let date = s.date { setDate(date, fromZDA: true) }
+        begin(time: s.time, onEpoch)
+    }
+
+    @usableFromInline
+    mutating func merge(_ s: GST, _ onEpoch: (Fix, SkyView) -> Void) {
+        begin(time: s.time, onEpoch)
+        fix.rangeRMS = s.rangeRMS
+        fix.errorEllipseMajorMetres = s.semiMajorMetres
+        fix.errorEllipseMinorMetres = s.semiMinorMetres
+        fix.errorEllipseOrientationDegrees = s.orientationDegrees
+        fix.latitudeErrorMetres = s.latitudeErrorMetres
+        fix.longitudeErrorMetres = s.longitudeErrorMetres
+        fix.altitudeErrorMetres = s.altitudeErrorMetres
+    }
+
+    @usableFromInline
+    mutating func merge(_ s: GSA, talker: GNSSSystem?, _ onEpoch: (Fix, SkyView) -> Void) {
+        noteUntimed(beginsCycle: true, onEpoch)
+        gsaThisEpoch = true
+        if let mode = s.fixMode, let value = FixMode(rawValue: mode) { gsaMode = value }
+        fix.pdop = s.pdop ?? fix.pdop
+        fix.hdop = s.hdop ?? fix.hdop
+        fix.vdop = s.vdop ?? fix.vdop
+        for id in s.satellites(talker: talker) { used.insert(id) }
+        fix.satellitesUsed = used.perSystem()
+    }
+
+    @usableFromInline
+    mutating func merge(_ s: GSV, talker: GNSSSystem?, _ onEpoch: (Fix, SkyView) -> Void) {
+        noteUntimed(beginsCycle: true, onEpoch)
+        addSatellites(s, talker: talker)
+    }
+
+    @usableFromInline
+    mutating func merge(_ s: VTG, _ onEpoch: (Fix, SkyView) -> Void) {
+        noteUntimed(beginsCycle: false, onEpoch)
+        if s.mode != .invalid {
+            if let knots = s.speedKnots {
+                fix.speedMetresPerSecond = knots * metresPerSecondPerKnot
+            } else if let kmh = s.speedKilometresPerHour {
+                fix.speedMetresPerSecond = kmh / 3.6
+            }
+            fix.courseDegrees = s.courseTrueDegrees ?? fix.courseDegrees
+        }
+    }
+
+    @usableFromInline
+    mutating func merge(_ s: HDT) {
+        fix.headingDegrees = s.headingDegrees ?? fix.headingDegrees
     }
 
     /// Ends the stream: the epoch in progress, if it holds anything, is closed.
@@ -159,7 +201,8 @@ public struct EpochAssembler: Sendable {
         epochHasData = true
     }
 
-    private mutating func begin(time: TimeOfDay?, _ onEpoch: (Fix, SkyView) -> Void) {
+    @usableFromInline
+    mutating func begin(time: TimeOfDay?, _ onEpoch: (Fix, SkyView) -> Void) {
         guard let time else {
             epochHasData = true
             return
@@ -220,7 +263,8 @@ public struct EpochAssembler: Sendable {
         if bestFAAQuality.map({ quality > $0 }) ?? true { bestFAAQuality = quality }
     }
 
-    private mutating func refreshDerived() {
+    @usableFromInline
+    mutating func refreshDerived() {
         fix.quality = ggaQuality ?? bestFAAQuality ?? .invalid
         if let gsaMode {
             fix.mode = gsaMode

@@ -27,7 +27,7 @@ public struct NMEAAddress: Sendable, Equatable {
     }
 
     /// Packs a three-letter type for comparison with ``type``.
-    @inline(__always)
+    @inlinable
     public static func pack(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt32 {
         UInt32(a) << 16 | UInt32(b) << 8 | UInt32(c)
     }

@@ -25,48 +25,104 @@ public enum NMEADecoder {
     /// Decodes one sentence.
     /// - Throws: ``NMEADecodeError`` naming the field that stopped decoding.
     public static func decode(_ sentence: NMEASentence) throws(NMEADecodeError) -> NMEARecord {
-        try decode(sentence, address: sentence.address)
+        var receiver = RecordReceiver()
+        try decode(sentence, address: sentence.address, to: &receiver)
+        return receiver.record
     }
 
-    /// Decodes one sentence whose address is already parsed.
-    @usableFromInline
-    static func decode(_ sentence: NMEASentence, address: NMEAAddress) throws(NMEADecodeError) -> NMEARecord {
-        if address.isProprietary {
-            return .proprietary(manufacturer: ShortCode(sentence[0], dropFirst: 1, count: 3))
-        }
+    /// Decodes one sentence whose address is already parsed and hands the decoded value, with its
+    /// own type, to `receiver`.
+    @inlinable
+    static func decode<Receiver: DecodedSentenceReceiver & ~Copyable>(
+        _ sentence: NMEASentence, address: NMEAAddress, to receiver: inout Receiver
+    ) throws(NMEADecodeError) {
+        if address.isProprietary { return receiver.receive(ProprietarySentence(sentence)) }
         guard address.talker != 0 else { throw NMEADecodeError(.invalidAddress, field: 0) }
         switch address.type {
-        case SentenceType.gga: return .gga(try GGA(sentence))
-        case SentenceType.rmc: return .rmc(try RMC(sentence))
-        case SentenceType.gll: return .gll(try GLL(sentence))
-        case SentenceType.gns: return .gns(try GNS(sentence))
-        case SentenceType.gsa: return .gsa(try GSA(sentence))
-        case SentenceType.gsv: return .gsv(try GSV(sentence))
-        case SentenceType.gst: return .gst(try GST(sentence))
-        case SentenceType.gbs: return .gbs(try GBS(sentence))
-        case SentenceType.zda: return .zda(try ZDA(sentence))
-        case SentenceType.vtg: return .vtg(try VTG(sentence))
-        case SentenceType.dtm: return .dtm(try DTM(sentence))
-        case SentenceType.txt: return .txt(try TXT(sentence))
-        case SentenceType.hdt: return .hdt(try HDT(sentence))
-        default: return .unsupported
+        case SentenceType.gga: receiver.receive(try GGA(sentence))
+        case SentenceType.rmc: receiver.receive(try RMC(sentence))
+        case SentenceType.gll: receiver.receive(try GLL(sentence))
+        case SentenceType.gns: receiver.receive(try GNS(sentence))
+        case SentenceType.gsa: receiver.receive(try GSA(sentence))
+        case SentenceType.gsv: receiver.receive(try GSV(sentence))
+        case SentenceType.gst: receiver.receive(try GST(sentence))
+        case SentenceType.gbs: receiver.receive(try GBS(sentence))
+        case SentenceType.zda: receiver.receive(try ZDA(sentence))
+        case SentenceType.vtg: receiver.receive(try VTG(sentence))
+        case SentenceType.dtm: receiver.receive(try DTM(sentence))
+        case SentenceType.txt: receiver.receive(try TXT(sentence))
+        case SentenceType.hdt: receiver.receive(try HDT(sentence))
+        default: receiver.receive(UnsupportedSentence(sentence))
         }
     }
 }
 
+/// A decoded sentence type. The decoder hands each decoded value on with its own type, so that
+/// where a receiver wraps it in an ``NMEARecord`` only to switch on the record again (the epoch
+/// assembler does), the optimiser removes both: the stream builds no record unless its consumer
+/// reads records.
+@usableFromInline
+protocol DecodedSentence {
+    /// Decodes a sentence of this type.
+    init(_ sentence: NMEASentence) throws(NMEADecodeError)
+    /// The decoded sentence as a record.
+    var record: NMEARecord { get }
+}
+
+/// Receives decoded sentences with their own types.
+@usableFromInline
+protocol DecodedSentenceReceiver: ~Copyable {
+    mutating func receive<Decoded: DecodedSentence>(_ decoded: Decoded)
+}
+
+/// Keeps the record of the sentence decoded last.
+private struct RecordReceiver: DecodedSentenceReceiver {
+    var record = NMEARecord.unsupported
+    mutating func receive<Decoded: DecodedSentence>(_ decoded: Decoded) { record = decoded.record }
+}
+
+extension GGA: DecodedSentence { @inlinable var record: NMEARecord { .gga(self) } }
+extension RMC: DecodedSentence { @inlinable var record: NMEARecord { .rmc(self) } }
+extension GLL: DecodedSentence { @inlinable var record: NMEARecord { .gll(self) } }
+extension GNS: DecodedSentence { @inlinable var record: NMEARecord { .gns(self) } }
+extension GSA: DecodedSentence { @inlinable var record: NMEARecord { .gsa(self) } }
+extension GSV: DecodedSentence { @inlinable var record: NMEARecord { .gsv(self) } }
+extension GST: DecodedSentence { @inlinable var record: NMEARecord { .gst(self) } }
+extension GBS: DecodedSentence { @inlinable var record: NMEARecord { .gbs(self) } }
+extension ZDA: DecodedSentence { @inlinable var record: NMEARecord { .zda(self) } }
+extension VTG: DecodedSentence { @inlinable var record: NMEARecord { .vtg(self) } }
+extension DTM: DecodedSentence { @inlinable var record: NMEARecord { .dtm(self) } }
+extension TXT: DecodedSentence { @inlinable var record: NMEARecord { .txt(self) } }
+extension HDT: DecodedSentence { @inlinable var record: NMEARecord { .hdt(self) } }
+
+/// A proprietary sentence: only its manufacturer is read.
+@usableFromInline
+struct ProprietarySentence: DecodedSentence {
+    @usableFromInline let manufacturer: ShortCode
+    @usableFromInline init(_ sentence: NMEASentence) { manufacturer = ShortCode(sentence[0], dropFirst: 1, count: 3) }
+    @inlinable var record: NMEARecord { .proprietary(manufacturer: manufacturer) }
+}
+
+/// A standard sentence of a type not decoded here.
+@usableFromInline
+struct UnsupportedSentence: DecodedSentence {
+    @usableFromInline init(_ sentence: NMEASentence) {}
+    @inlinable var record: NMEARecord { .unsupported }
+}
+
 /// Packed three-letter sentence types, for comparison with ``NMEAAddress/type``.
 public enum SentenceType {
-    public static let gga = NMEAAddress.pack(0x47, 0x47, 0x41)
-    public static let rmc = NMEAAddress.pack(0x52, 0x4D, 0x43)
-    public static let gll = NMEAAddress.pack(0x47, 0x4C, 0x4C)
-    public static let gns = NMEAAddress.pack(0x47, 0x4E, 0x53)
-    public static let gsa = NMEAAddress.pack(0x47, 0x53, 0x41)
-    public static let gsv = NMEAAddress.pack(0x47, 0x53, 0x56)
-    public static let gst = NMEAAddress.pack(0x47, 0x53, 0x54)
-    public static let gbs = NMEAAddress.pack(0x47, 0x42, 0x53)
-    public static let zda = NMEAAddress.pack(0x5A, 0x44, 0x41)
-    public static let vtg = NMEAAddress.pack(0x56, 0x54, 0x47)
-    public static let dtm = NMEAAddress.pack(0x44, 0x54, 0x4D)
-    public static let txt = NMEAAddress.pack(0x54, 0x58, 0x54)
-    public static let hdt = NMEAAddress.pack(0x48, 0x44, 0x54)
+    @inlinable public static var gga: UInt32 { NMEAAddress.pack(0x47, 0x47, 0x41) }
+    @inlinable public static var rmc: UInt32 { NMEAAddress.pack(0x52, 0x4D, 0x43) }
+    @inlinable public static var gll: UInt32 { NMEAAddress.pack(0x47, 0x4C, 0x4C) }
+    @inlinable public static var gns: UInt32 { NMEAAddress.pack(0x47, 0x4E, 0x53) }
+    @inlinable public static var gsa: UInt32 { NMEAAddress.pack(0x47, 0x53, 0x41) }
+    @inlinable public static var gsv: UInt32 { NMEAAddress.pack(0x47, 0x53, 0x56) }
+    @inlinable public static var gst: UInt32 { NMEAAddress.pack(0x47, 0x53, 0x54) }
+    @inlinable public static var gbs: UInt32 { NMEAAddress.pack(0x47, 0x42, 0x53) }
+    @inlinable public static var zda: UInt32 { NMEAAddress.pack(0x5A, 0x44, 0x41) }
+    @inlinable public static var vtg: UInt32 { NMEAAddress.pack(0x56, 0x54, 0x47) }
+    @inlinable public static var dtm: UInt32 { NMEAAddress.pack(0x44, 0x54, 0x4D) }
+    @inlinable public static var txt: UInt32 { NMEAAddress.pack(0x54, 0x58, 0x54) }
+    @inlinable public static var hdt: UInt32 { NMEAAddress.pack(0x48, 0x44, 0x54) }
 }

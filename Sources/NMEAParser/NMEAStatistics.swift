@@ -129,6 +129,35 @@ public struct NMEAStream: Sendable {
         stages.finish(&consumer)
     }
 
+    /// Hands a decoded sentence to the assembler, the statistics and the consumer. It lives for
+    /// one sentence inside ``Stages/handle(_:_:)``, which it reaches through pointers: a value
+    /// cannot hold the stages and the consumer by reference otherwise.
+    @usableFromInline
+    struct Receiver<Consumer: NMEAStreamConsumer & ~Copyable>: DecodedSentenceReceiver {
+        @usableFromInline let stages: UnsafeMutablePointer<Stages>
+        @usableFromInline let consumer: UnsafeMutablePointer<Consumer>
+        @usableFromInline let sentence: NMEASentence
+        @usableFromInline let talker: GNSSSystem?
+
+        @inlinable
+        init(stages: UnsafeMutablePointer<Stages>, consumer: UnsafeMutablePointer<Consumer>, sentence: NMEASentence, talker: GNSSSystem?) {
+            self.stages = stages
+            self.consumer = consumer
+            self.sentence = sentence
+            self.talker = talker
+        }
+
+        @inlinable
+        mutating func receive<Decoded: DecodedSentence>(_ decoded: Decoded) {
+            let record = decoded.record
+            stages.pointee.assembler.ingest(record, talker: talker) { fix, sky in
+                stages.pointee.statistics.count(fix, sky)
+                consumer.pointee.epoch(fix, sky)
+            }
+            consumer.pointee.sentence(sentence, record: record, assembler: stages.pointee.assembler)
+        }
+    }
+
     @usableFromInline
     struct Stages: Sendable {
         @usableFromInline var assembler = EpochAssembler()
@@ -140,13 +169,13 @@ public struct NMEAStream: Sendable {
         mutating func handle<Consumer: NMEAStreamConsumer & ~Copyable>(_ sentence: NMEASentence, _ consumer: inout Consumer) {
             let address = sentence.address
             statistics.count(sentence, address: address)
-            do {
-                let record = try NMEADecoder.decode(sentence, address: address)
-                assembler.ingest(record, talker: address.talkerSystem) { fix, sky in
-                    statistics.count(fix, sky)
-                    consumer.epoch(fix, sky)
+            do throws(NMEADecodeError) {
+                try withUnsafeMutablePointer(to: &self) { (stages) throws(NMEADecodeError) in
+                    try withUnsafeMutablePointer(to: &consumer) { (consumer) throws(NMEADecodeError) in
+                        var receiver = Receiver(stages: stages, consumer: consumer, sentence: sentence, talker: address.talkerSystem)
+                        try NMEADecoder.decode(sentence, address: address, to: &receiver)
+                    }
                 }
-                consumer.sentence(sentence, record: record, assembler: assembler)
             } catch {
                 statistics.countDecodeError(error, at: sentence.streamOffset)
                 consumer.decodeFailed(sentence, error: error)

@@ -10,6 +10,7 @@ public struct DTM: Sendable, Equatable {
     @CompactOptional public var longitudeOffsetMinutes: Double? = nil
     @CompactOptional public var altitudeOffsetMetres: Double? = nil
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 3)
         localDatum = ShortCode(s[1])

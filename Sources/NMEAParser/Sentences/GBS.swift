@@ -14,6 +14,7 @@ public struct GBS: Sendable, Equatable {
     /// NMEA 4.10+ signal ID.
     public var signalID: Int?
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 9)
         time = try s[1].timeOfDay()

@@ -17,6 +17,7 @@ public struct GGA: Sendable, Equatable {
     @CompactOptional public var differentialAgeSeconds: Double? = nil
     public var differentialStation: Int?
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 10)
         time = try s[1].timeOfDay()

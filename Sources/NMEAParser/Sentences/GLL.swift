@@ -8,6 +8,7 @@ public struct GLL: Sendable, Equatable {
     /// FAA mode indicator (NMEA 2.3+).
     public var mode: FixQuality?
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 7)
         latitude = try s[1].coordinate(hemisphere: s[2], limit: 90)

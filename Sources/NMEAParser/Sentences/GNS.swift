@@ -15,6 +15,7 @@ public struct GNS: Sendable, Equatable {
     /// Navigational status (NMEA 4.10+): `S`, `C`, `U` or `V`.
     public var navigationalStatus: UInt8?
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 10)
         time = try s[1].timeOfDay()

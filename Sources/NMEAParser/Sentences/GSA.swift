@@ -15,6 +15,7 @@ public struct GSA: Sendable {
     /// The NMEA 4.10+ system ID, when sent.
     public var system: GNSSSystem?
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 18)
         selection = try s[1].character()

@@ -11,6 +11,7 @@ public struct GST: Sendable, Equatable {
     @CompactOptional public var longitudeErrorMetres: Double? = nil
     @CompactOptional public var altitudeErrorMetres: Double? = nil
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 9)
         time = try s[1].timeOfDay()

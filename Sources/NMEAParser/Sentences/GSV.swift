@@ -42,6 +42,7 @@ public struct GSV: Sendable {
     /// The NMEA 4.10+ signal ID, when sent.
     public var signalID: Int?
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 4)
         guard let total = try s[1].int(), let number = try s[2].int() else { throw NMEADecodeError(.tooFewFields, field: 1) }

@@ -17,6 +17,7 @@ public struct RMC: Sendable, Equatable {
     /// Navigational status (NMEA 4.10+): `S` safe, `C` caution, `U` unsafe, `V` not valid.
     public var navigationalStatus: UInt8?
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 10)
         time = try s[1].timeOfDay()

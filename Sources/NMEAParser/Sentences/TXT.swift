@@ -6,6 +6,7 @@ public struct TXT: Sendable, Equatable {
     public var identifier: Int?
     public var text: String
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 5)
         totalMessages = try s[1].int()

@@ -7,6 +7,7 @@ public struct VTG: Sendable, Equatable {
     /// FAA mode indicator (NMEA 2.3+).
     public var mode: FixQuality?
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 8)
         courseTrueDegrees = try s[1].double()

@@ -5,6 +5,7 @@ public struct ZDA: Sendable, Equatable {
     public var localZoneHours: Int?
     public var localZoneMinutes: Int?
 
+    @usableFromInline
     init(_ s: NMEASentence) throws(NMEADecodeError) {
         try requireFields(s, 5)
         time = try s[1].timeOfDay()
