@@ -71,29 +71,33 @@ func parseDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         negative = bytes[0] == UInt8(ascii: "-")
         index = 1
     }
+    // Every digit goes into the mantissa (wrapping: more than 15 digits take the slow path).
     var mantissa: UInt64 = 0
-    var digits = 0
-    var fractionDigits = 0
-    var seenPoint = false
-    var seenDigit = false
+    let integerStart = index
     while index < bytes.count {
-        let byte = bytes[index]
-        if byte == UInt8(ascii: ".") {
-            if seenPoint { return nil }
-            seenPoint = true
-        } else {
-            let digit = byte &- UInt8(ascii: "0")
-            guard digit < 10 else { return nil }
-            seenDigit = true
-            if mantissa != 0 || digit != 0 { digits += 1 }
-            if digits > 15 { return slowParseDecimal(bytes) }
-            mantissa = mantissa &* 10 &+ UInt64(digit)
-            if seenPoint { fractionDigits += 1 }
-        }
-        index += 1
+        let digit = bytes[index] &- UInt8(ascii: "0")
+        guard digit < 10 else { break }
+        mantissa = mantissa &* 10 &+ UInt64(digit)
+        index &+= 1
     }
-    guard seenDigit else { return nil }
-    guard fractionDigits < exactPowersOfTen.count else { return slowParseDecimal(bytes) }
+    var digits = index &- integerStart
+    var fractionDigits = 0
+    if index < bytes.count {
+        guard bytes[index] == UInt8(ascii: ".") else { return nil }
+        index &+= 1
+        let fractionStart = index
+        while index < bytes.count {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            index &+= 1
+        }
+        fractionDigits = index &- fractionStart
+        digits &+= fractionDigits
+    }
+    guard digits > 0 else { return nil }
+    // Up to 15 digits the mantissa is exact, and so is the power of ten: one correctly rounded division.
+    guard digits <= 15 else { return slowParseDecimal(bytes) }
     let magnitude = Double(mantissa) / exactPowersOfTen[fractionDigits]
     return negative ? -magnitude : magnitude
 }

@@ -135,7 +135,8 @@ extension NMEAField {
     /// - Throws: ``NMEADecodeError`` `.invalidCoordinate` or `.outOfRange`.
     public func coordinate(hemisphere: NMEAField, limit: Double) throws(NMEADecodeError) -> Double? {
         guard !bytes.isEmpty else { return nil }
-        // Split at the point: whole minutes exactly as integers, the fraction as one exact quotient.
+        // Degrees, minutes and the minutes' fraction as integers: the result is one correctly
+        // rounded quotient of two exact integers, (degrees * 60 + minutes) * 10^k / (60 * 10^k).
         var position = 0
         var negative = false
         if bytes[0] == UInt8(ascii: "-") { negative = true; position = 1 }
@@ -144,20 +145,31 @@ extension NMEAField {
         while position < bytes.count, bytes[position] != UInt8(ascii: ".") {
             let digit = bytes[position] &- UInt8(ascii: "0")
             guard digit < 10, wholeDigits < 6 else { throw NMEADecodeError(.invalidCoordinate, field: index) }
-            whole = whole * 10 + Int(digit)
-            wholeDigits += 1
-            position += 1
+            whole = whole &* 10 &+ Int(digit)
+            wholeDigits &+= 1
+            position &+= 1
         }
         guard wholeDigits >= 3 else { throw NMEADecodeError(.invalidCoordinate, field: index) }
-        var fraction = 0.0
+        var fraction = 0
+        var scale = 1
         if position < bytes.count {
-            let rest = UnsafeBufferPointer(rebasing: bytes[position...])
-            guard rest.count > 1, let value = parseDecimal(rest) else { throw NMEADecodeError(.invalidCoordinate, field: index) }
-            fraction = value
+            position &+= 1
+            guard position < bytes.count else { throw NMEADecodeError(.invalidCoordinate, field: index) }
+            while position < bytes.count {
+                let digit = bytes[position] &- UInt8(ascii: "0")
+                guard digit < 10 else { throw NMEADecodeError(.invalidCoordinate, field: index) }
+                // Digits past the eleventh of a minute (under 20 nm) are checked, not used: so the
+                // numerator stays below 2^53, exact in a Double.
+                if scale < 100_000_000_000 {
+                    fraction = fraction &* 10 &+ Int(digit)
+                    scale &*= 10
+                }
+                position &+= 1
+            }
         }
-        let minutes = Double(whole % 100) + fraction
-        guard minutes < 60 else { throw NMEADecodeError(.outOfRange, field: index) }
-        var result = Double(whole / 100) + minutes / 60
+        let minutes = whole % 100 &* scale &+ fraction
+        guard minutes < 60 &* scale else { throw NMEADecodeError(.outOfRange, field: index) }
+        var result = Double(whole / 100 &* 60 &* scale &+ minutes) / Double(60 &* scale)
         guard result <= limit else { throw NMEADecodeError(.outOfRange, field: index) }
         // The hemisphere decides; a sign alone (no hemisphere) is honoured too.
         switch hemisphere.first {
