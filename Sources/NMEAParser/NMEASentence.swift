@@ -29,9 +29,10 @@ public struct NMEASentence {
     @inline(__always)
     public subscript(index: Int) -> NMEAField {
         guard index < fieldCount else { return NMEAField(bytes: UnsafeBufferPointer(rebasing: text[text.count...]), index: index) }
+        // The framer recorded ascending starts within the text: no range checks needed.
         let start = Int(fieldStarts[index])
-        let end = Int(fieldStarts[index + 1]) - 1
-        return NMEAField(bytes: UnsafeBufferPointer(rebasing: text[start..<end]), index: index)
+        let end = Int(fieldStarts[index &+ 1]) &- 1
+        return NMEAField(bytes: UnsafeBufferPointer(start: text.baseAddress.unsafelyUnwrapped + start, count: end &- start), index: index)
     }
 
     /// The address field parsed into talker and sentence type.
