@@ -209,9 +209,12 @@ public struct NMEAFramer: Sendable {
         guard length >= 2 else { return countTruncated(length: length) }
         var end = length
         var status = NMEASentence.ChecksumStatus.absent
-        if let star = line.lastStar {
-            // The last '*' must be followed by exactly two hex digits.
-            guard star == length - 3, let high = hexValue(text[star + 1]), let low = hexValue(text[star + 2]) else {
+        // The last '*' must be followed by exactly two hex digits; a line without one at length - 3
+        // has no checksum if it has no '*' at all.
+        let hasChecksum = length >= 3 && text[length - 3] == UInt8(ascii: "*")
+        if hasChecksum || text.contains(UInt8(ascii: "*")) {
+            let star = length - 3
+            guard hasChecksum, let high = hexValue(text[star + 1]), let low = hexValue(text[star + 2]) else {
                 discards.malformedChecksum += 1
                 discards.malformedChecksumBytes += length
                 return
@@ -236,14 +239,12 @@ public struct NMEAFramer: Sendable {
 }
 
 /// One pass over a line from its `$`: where its printable run ends, the XOR of every byte after
-/// the `$`, the last `*`, and the start of each field (written to `fieldStarts`, relative to the
-/// `$`; only as many as fit, since a line with more is too long anyway).
+/// the `$`, and the start of each field (written to `fieldStarts`, relative to the `$`; only as
+/// many as fit, since a line with more is too long anyway).
 struct LineScan {
     /// Index in the input of the byte that ended the run (the input's count if none did).
     var end: Int
     var checksum: UInt8 = 0
-    /// Offset of the last `*` from the `$`.
-    var lastStar: Int?
     var fieldCount = 1
 
     @inline(__always)
@@ -252,35 +253,36 @@ struct LineScan {
         let room = fieldStarts.count - 1
         var index = start + 1
         var sum: UInt8 = 0
-        var star = -1
         var fields = 1
         // Wrapping arithmetic: positions are bounded by the input's count.
         @inline(__always) func field(at position: Int) {
             if fields < room { fieldStarts[fields] = Int32(truncatingIfNeeded: position &- start &+ 1) }
             fields &+= 1
         }
-        // Eight bytes at a time (SWAR): a mask of the bytes that end the run, of the commas and
-        // of the stars, each the high bit of its byte.
+        // Eight bytes at a time (SWAR): a mask of the commas and, in a word that may end the run,
+        // of the bytes that do, each the high bit of its byte.
         if let base = input.baseAddress {
             var wordSum: UInt64 = 0
             var stopped = false
             while index + 8 <= input.count {
                 let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                let stops = (word & highBits) | zeroBytes(word ^ 0x7F * lowBits) | zeroBytes(word ^ 0x24 * lowBits)
-                    | zeroBytes(word ^ 0x21 * lowBits) | (~((word & ~highBits) &+ 0x60 * lowBits) & ~word & highBits)
                 var valid = UInt64.max
-                if stops != 0 {
-                    let kept = stops.trailingZeroBitCount & ~7
-                    valid = kept == 0 ? 0 : UInt64.max >> (64 - kept)
-                    stopped = true
+                // A quick test first, exact as to whether any byte is below 0x25 (controls, space,
+                // '!', '$' and three rare printables) or above 0x7E; only such a word can end the run.
+                if ((word &- 0x25 * lowBits) & ~word | (word &+ lowBits) | word) & highBits != 0 {
+                    let stops = (word & highBits) | zeroBytes(word ^ 0x7F * lowBits) | zeroBytes(word ^ 0x24 * lowBits)
+                        | zeroBytes(word ^ 0x21 * lowBits) | (~((word & ~highBits) &+ 0x60 * lowBits) & ~word & highBits)
+                    if stops != 0 {
+                        let kept = stops.trailingZeroBitCount & ~7
+                        valid = kept == 0 ? 0 : UInt64.max >> (64 - kept)
+                        stopped = true
+                    }
                 }
                 var commas = zeroBytes(word ^ 0x2C * lowBits) & valid
                 while commas != 0 {
                     field(at: index &+ commas.trailingZeroBitCount &>> 3)
                     commas &= commas &- 1
                 }
-                let stars = zeroBytes(word ^ 0x2A * lowBits) & valid
-                if stars != 0 { star = index &+ (63 &- stars.leadingZeroBitCount) &>> 3 &- start }
                 wordSum ^= word & valid
                 if stopped {
                     index += valid.nonzeroBitCount >> 3
@@ -297,18 +299,13 @@ struct LineScan {
                     let byte = input[index]
                     guard isSentenceByte(byte) else { break }
                     sum ^= byte
-                    if byte == UInt8(ascii: ",") {
-                        field(at: index)
-                    } else if byte == UInt8(ascii: "*") {
-                        star = index - start
-                    }
+                    if byte == UInt8(ascii: ",") { field(at: index) }
                     index += 1
                 }
             }
         }
         end = index
         checksum = sum
-        lastStar = star >= 0 ? star : nil
         fieldCount = fields
     }
 }
