@@ -100,6 +100,7 @@ struct NMEA: ParsableCommand {
 
     struct Decode: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "decode",
             abstract: "Decode a capture into epochs, or into gpsd-style JSON with --json.",
             discussion: """
             Without --json: one row per receiver epoch (UTC, fix quality, 2D/3D, position, altitude, \
@@ -126,6 +127,7 @@ struct NMEA: ParsableCommand {
 
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Count sentences, errors, discarded bytes, epochs, fix qualities and satellites.",
             discussion: """
             Runs the full parse and epoch assembly, then prints counts per talker and type, checksum \
@@ -152,6 +154,7 @@ struct NMEA: ParsableCommand {
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "The whole mission on simulated devices: the daemon on a plant's twins, live, then a report.",
         discussion: """
         Starts the twins of a plant on this machine: a line PLC and an energy meter over Modbus TCP \
@@ -215,6 +218,7 @@ struct Vibration: ParsableCommand {
 
     struct Analyze: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "analyze",
             abstract: "Features, ISO 10816 severity, envelope analysis and a bearing verdict for a recording.",
             discussion: """
             Runs the gateway's whole chain over one acceleration recording: time-domain features \
@@ -296,6 +300,7 @@ struct GeodesicCommand: ParsableCommand {
 
     struct Inverse: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inverse",
             abstract: "Distance and azimuths between two points.",
             discussion: """
             Prints s12 (metres), azi1 and azi2 (degrees clockwise from north; azi2 is the forward \
@@ -324,6 +329,7 @@ struct GeodesicCommand: ParsableCommand {
 
     struct Direct: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "direct",
             abstract: "Where a geodesic from a point, at an azimuth, for a distance, ends.",
             discussion: """
             Prints lat2, lon2 and azi2 (degrees). --json prints {"lat2":...,"lon2":...,"azi2":...}.
@@ -359,6 +365,7 @@ struct Patrol: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Validate a route file: prints its checkpoints and every finding with file:line:column.",
             discussion: """
             Findings: radii the required fix quality cannot honour, self-intersecting fences, \
@@ -385,6 +392,7 @@ struct Patrol: ParsableCommand {
 
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "replay",
             abstract: "Feed an NMEA capture through the parser and the patrol agent at full speed.",
             discussion: """
             Prints each checkpoint's verdict (visited, missed, skipped, uncertain), the rule that \
@@ -432,6 +440,7 @@ struct GNSS: ParsableCommand {
 
     struct Watch: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "watch",
             abstract: "Open a receiver with its profile and print its epochs as they come.",
             discussion: """
             Opens the port exclusively with the profile's settings, sends its start-up commands, \
@@ -647,6 +656,7 @@ extension Simulate {
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "The daemon: run the site's devices, patrols and analytics until stopped.",
         discussion: """
         Loads and checks the site file, then polls its Modbus devices, watches its GPIO boards, \
@@ -678,6 +688,7 @@ struct Run: AsyncParsableCommand {
 
 struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "doctor",
         abstract: "Check every configured device and the host; say how to fix what fails.",
         discussion: """
         For each Modbus device: reachable, and its latency. For each serial port (RTU buses, the \
@@ -709,6 +720,7 @@ struct Doctor: ParsableCommand {
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "What the running daemon reports: devices, patrols, machines, counters.",
         discussion: """
         Asks the daemon's status endpoint (the site's 'status: {listen: ...}', or --url) and \
@@ -756,6 +768,7 @@ struct Config: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Load the site file and every file it names; report the first problem with file:line:column.",
             discussion: """
             Reads the Modbus device profiles, the receiver profile, the routes (with their \
@@ -793,6 +806,7 @@ struct GPIO: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "The chips and their lines: name, direction, consumer.",
             discussion: "Example:\n  edge-node gpio list\n  edge-node gpio list --chip simulated --json"
         )
@@ -810,6 +824,7 @@ struct GPIO: ParsableCommand {
 
     struct Get: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "get",
             abstract: "Read lines once, as inputs.",
             discussion: "Example:\n  edge-node gpio get --chip gpiochip0 17 door_closed --bias pull-up"
         )
@@ -830,6 +845,7 @@ struct GPIO: ParsableCommand {
 
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Drive output lines (refuses without --yes).",
             discussion: """
             The line keeps its value while held (--hold); libgpiod v1 releases it when the command \
@@ -855,6 +871,7 @@ struct GPIO: ParsableCommand {
 
     struct Watch: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "watch",
             abstract: "Watch lines: settled changes, pulse rates, every edge with --raw.",
             discussion: """
             One event loop for all lines (no thread per line). Changes are reported once the line \
@@ -917,6 +934,7 @@ struct Serial: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "The serial ports with driver, USB identity, stable /dev/serial/by-id names and the process holding each.",
             discussion: "Examples:\n  edge-node serial list\n  edge-node serial list /dev/ttyUSB0 --json"
         )
@@ -989,6 +1007,7 @@ struct Modbus: ParsableCommand {
 
     struct Scan: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "scan",
             abstract: "Which unit ids answer on a bus (with progress on stderr).",
             discussion: """
             Asks each unit id for holding register 0: values or an exception both mean a device is \
@@ -1024,6 +1043,7 @@ struct Modbus: ParsableCommand {
 
     struct Poll: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "poll",
             abstract: "Poll a device profile's points live: value, unit, quality, raw registers.",
             discussion: """
             Runs the polling engine the daemon uses: poll groups with their periods, the fewest \
@@ -1063,6 +1083,7 @@ struct Modbus: ParsableCommand {
 
     struct Read: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "read",
             abstract: "Read values; prints them with the raw registers, or the exception's name.",
             discussion: """
             Examples:
@@ -1085,6 +1106,7 @@ struct Modbus: ParsableCommand {
 
     struct Write: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "write",
             abstract: "Write one coil or one value into holding registers (refuses without --yes).",
             discussion: """
             Examples:
@@ -1107,6 +1129,7 @@ struct Modbus: ParsableCommand {
 
     struct Decode: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "decode",
             abstract: "Show 1-4 registers as every type in every byte and word order.",
             discussion: """
             The first question with a new device: which order does it use? Find the row that reads \
