@@ -21,6 +21,7 @@ public struct NMEAField {
     /// combined with one correctly rounded operation (Clinger's fast path), falling back to the
     /// standard library's parser for more than 15 significant digits.
     /// - Throws: ``NMEADecodeError`` with code `.invalidNumber` when the field is not a number.
+    @inline(__always)
     public func double() throws(NMEADecodeError) -> Double? {
         guard !bytes.isEmpty else { return nil }
         guard let value = parseDecimal(bytes) else { throw NMEADecodeError(.invalidNumber, field: index) }
@@ -29,6 +30,7 @@ public struct NMEAField {
 
     /// A signed decimal integer.
     /// - Throws: ``NMEADecodeError`` with code `.invalidNumber` when the field is not an integer.
+    @inline(__always)
     public func int() throws(NMEADecodeError) -> Int? {
         guard !bytes.isEmpty else { return nil }
         guard let value = parseInteger(bytes, radix: 10) else { throw NMEADecodeError(.invalidNumber, field: index) }
