@@ -56,12 +56,12 @@ bench: deps
 	$(SWIFT) build -c release --product patrol-bench
 	$(SWIFT) build -c release --product io-bench
 	$(SWIFT) build -c release --product modbus-bench
+	$(STATIC_BUILD)
 	bench/run-nmea
 	bench/run-pm
 	bench/run-patrol
 	bench/run-io
 	bench/run-modbus
-	$(STATIC_BUILD)
 	bench/run-daemon
 
 # The binary a gateway runs: the Swift runtime linked in, so that it needs no Swift toolchain
