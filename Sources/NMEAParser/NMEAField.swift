@@ -19,7 +19,7 @@ public struct NMEAField {
 
     /// A signed decimal number without loss: mantissa and power of ten are read exactly and
     /// combined with one correctly rounded operation (Clinger's fast path), falling back to the
-    /// standard library's parser for more than 15 significant digits.
+    /// standard library's parser for more than 15 digits.
     /// - Throws: ``NMEADecodeError`` with code `.invalidNumber` when the field is not a number.
     @inline(__always)
     public func double() throws(NMEADecodeError) -> Double? {

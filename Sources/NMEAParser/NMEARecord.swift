@@ -110,7 +110,8 @@ struct UnsupportedSentence: DecodedSentence {
     @inlinable var record: NMEARecord { .unsupported }
 }
 
-/// Packed three-letter sentence types, for comparison with ``NMEAAddress/type``.
+/// Packed three-letter sentence types, for comparison with ``NMEAAddress/type``. Computed and
+/// inlinable, so that the decoder's switch inlined into a client compares constants.
 public enum SentenceType {
     @inlinable public static var gga: UInt32 { NMEAAddress.pack(0x47, 0x47, 0x41) }
     @inlinable public static var rmc: UInt32 { NMEAAddress.pack(0x52, 0x4D, 0x43) }

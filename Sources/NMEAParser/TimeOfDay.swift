@@ -159,7 +159,7 @@ extension NMEAField {
                 let digit = bytes[position] &- UInt8(ascii: "0")
                 guard digit < 10 else { throw NMEADecodeError(.invalidCoordinate, field: index) }
                 // Digits past the eleventh of a minute (under 20 nm) are checked, not used: so the
-                // numerator stays below 2^53, exact in a Double.
+                // numerator of any coordinate within 180 degrees stays below 2^53, exact in a Double.
                 if scale < 100_000_000_000 {
                     fraction = fraction &* 10 &+ Int(digit)
                     scale &*= 10
