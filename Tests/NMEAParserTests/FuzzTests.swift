@@ -5,17 +5,6 @@ import Testing
 /// through the whole pipeline. It must never crash or hang, and must account for every byte.
 @Suite("Fuzz")
 struct FuzzTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds = [
         "GNGGA,132819.60,4134.49795459,N,09345.03431421,W,4,10,0.9,278.161,M,-31.442,M,6.6,0133",
         "GNRMC,053232.438,A,3114.8789,N,12135.2442,E,0.26,167.42,020315,,,A",

@@ -7,18 +7,6 @@ import Testing
 /// to float rounds correctly).
 @Suite("Numbers without loss")
 struct NumberTests {
-    /// SplitMix64: the same cases in every run.
-    struct Cases: RandomNumberGenerator {
-        var state: UInt64 = 0x5EED
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Decodes one field's text with `parse`, as a sentence would deliver it.
     func parsed<T>(_ text: String, _ parse: (NMEAField) throws(NMEADecodeError) -> T) throws -> T {
         var bytes = Array(text.utf8)
@@ -47,7 +35,7 @@ struct NumberTests {
     }
 
     @Test func coordinatesAreTheNearestDouble() throws {
-        var random = Cases()
+        var random = SplitMix(state: 0x5EED)
         var fields: [String] = []
         var exact: [String] = []
         for _ in 0..<3000 {
@@ -78,7 +66,7 @@ struct NumberTests {
     }
 
     @Test func decimalsAreTheNearestDouble() throws {
-        var random = Cases()
+        var random = SplitMix(state: 0x5EED)
         var fields: [String] = []
         for _ in 0..<3000 {
             let digits = Int.random(in: 1...18, using: &random)

@@ -1,5 +1,17 @@
 @testable import NMEAParser
 
+/// SplitMix64: reproducible random cases.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
 /// Adds `*hh` to a sentence body such as `GPGGA,...` and a CR LF.
 func framed(_ body: String) -> String {
     var sum: UInt8 = 0
