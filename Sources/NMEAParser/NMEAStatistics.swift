@@ -30,12 +30,18 @@ public struct NMEAStatistics: Sendable {
     @usableFromInline
     mutating func count(_ sentence: NMEASentence, address: NMEAAddress) {
         if sentence.checksum == .mismatch { flaggedChecksums += 1 }
-        let key = ShortCode(sentence[0], count: address.isProprietary ? 4 : 5)
+        // The address as counted: talker and type, `P` and the manufacturer, or the first five
+        // characters of an address of another length.
+        let key = address.talker != 0 || address.type != 0
+            ? ShortCode(packed: UInt64(address.isProprietary ? 0x50 : address.talker) << 24 | UInt64(address.type),
+                        count: address.isProprietary ? 4 : 5)
+            : ShortCode(sentence[0], count: address.isProprietary ? 4 : 5)
         let slot = Int(truncatingIfNeeded: (key.packed &* 0x9E37_79B9_7F4A_7C15) >> 59)
-        // An empty slot holds index -1 (an empty address packs to 0 as well).
-        let cached = Int(cache[slot].index)
-        if cached >= 0, addresses[cached] == key {
-            addressCounts[cached] += 1
+        // An empty slot holds index -1 (an empty address packs to 0 as well). Framed text is
+        // printable, so no two addresses pack alike.
+        let cached = cache[slot]
+        if cached.index >= 0, cached.packed == key.packed {
+            addressCounts[Int(cached.index)] += 1
             return
         }
         let index: Int

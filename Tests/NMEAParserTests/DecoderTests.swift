@@ -131,6 +131,16 @@ struct DecoderTests {
         #expect(statistics.sentences == 1_000)
     }
 
+    /// Sentences are counted under talker and type, `P` and the manufacturer, or the first five
+    /// characters of an address of another length.
+    @Test func statisticsCountEachAddressKind() {
+        let bodies = ["GPGGA,1", "GBGSV,1", "GPGGA,2", "PSRFEPE,1", "PSRFTXT,2", "PAB,1", "GPGGAX,1", "ABC,1", ",1", ",2"]
+        let statistics = epochs(of: bodies.map { "$\($0)\r\n" }.joined()).stream.statistics
+        let counts = Dictionary(uniqueKeysWithValues: statistics.sentencesByAddress.map { ($0.key.description, $0.value) })
+        #expect(counts == ["GPGGA": 3, "GBGSV": 1, "PSRF": 2, "PAB": 1, "ABC": 1, "": 2])
+        #expect(statistics.sentences == bodies.count)
+    }
+
     @Test func zdaCenturyAppliesToRMC() {
         let text = framed("GPZDA,120000.00,01,01,2079,00,00") + framed("GPRMC,120001.00,A,2216.26,N,11334.60,E,0.0,,010180,,,A")
         let result = epochs(of: text)

@@ -33,8 +33,12 @@ public struct ShortCode: Sendable, Hashable, CustomStringConvertible {
         let available = max(0, field.bytes.count - dropFirst)
         let used = min(available, limit)
         for index in 0..<used { value = value << 8 | UInt64(field.bytes[dropFirst + index]) }
-        packed = value
-        count = used
+        self.init(packed: value, count: used)
+    }
+
+    init(packed: UInt64, count: Int) {
+        self.packed = packed
+        self.count = count
     }
 
     public var description: String {
