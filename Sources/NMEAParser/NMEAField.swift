@@ -110,6 +110,19 @@ private func slowParseDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
 
 @inline(__always)
 func parseInteger(_ bytes: UnsafeBufferPointer<UInt8>, radix: Int) -> Int? {
+    // Most fields are one to three decimal digits (satellite numbers, angles, SNR).
+    if radix == 10 && bytes.count <= 3 {
+        let first = bytes[0] &- UInt8(ascii: "0")
+        if first < 10 {
+            var value = Int(first)
+            for index in 1..<bytes.count {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value &* 10 &+ Int(digit)
+            }
+            return value
+        }
+    }
     var index = 0
     var negative = false
     if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
