@@ -54,8 +54,8 @@ public struct SkyView: Sendable {
     }
 
     mutating func markUsed(_ used: SatelliteSet) {
-        for index in satellites.indices {
-            satellites[index].used = used.marks(satellites[index])
+        satellites.withUnsafeMutableBufferPointer { entries in
+            for index in entries.indices { entries[index].used = used.marks(entries[index]) }
         }
     }
 
