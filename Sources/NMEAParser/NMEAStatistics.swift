@@ -75,9 +75,9 @@ public struct NMEAStatistics: Sendable {
     mutating func count(_ fix: Fix, _ sky: SkyView) {
         epochs += 1
         epochsByQuality[fix.quality.rawValue] += 1
-        for system in GNSSSystem.allCases {
-            let index = Int(system.rawValue)
-            maximumSeen[index] = max(maximumSeen[index], sky.seenCount(system))
+        let seen = sky.seenPerSystem
+        for index in seen.indices {
+            maximumSeen[index] = max(maximumSeen[index], Int(seen[index]))
             maximumUsed[index] = max(maximumUsed[index], Int(fix.satellitesUsed[index]))
         }
     }

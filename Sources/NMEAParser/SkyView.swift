@@ -61,6 +61,9 @@ public struct SkyView: Sendable {
 
     /// Satellites seen in a system (counting each satellite once across signals).
     public func seenCount(_ system: GNSSSystem) -> Int { seen.count(in: system) }
+
+    /// Satellites seen per system (index: ``GNSSSystem/rawValue``).
+    var seenPerSystem: InlineArray<8, UInt8> { seen.perSystem() }
 }
 
 /// A set of satellites without allocation: one 64-bit mask per system (every system numbers its
