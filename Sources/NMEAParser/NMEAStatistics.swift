@@ -33,7 +33,7 @@ public struct NMEAStatistics: Sendable {
         // The address as counted: talker and type, `P` and the manufacturer, or the first five
         // characters of an address of another length.
         let key = address.talker != 0 || address.type != 0
-            ? ShortCode(packed: UInt64(address.isProprietary ? 0x50 : address.talker) << 24 | UInt64(address.type),
+            ? ShortCode(packed: UInt64(address.isProprietary ? UInt16(UInt8(ascii: "P")) : address.talker) << 24 | UInt64(address.type),
                         count: address.isProprietary ? 4 : 5)
             : ShortCode(sentence[0], count: address.isProprietary ? 4 : 5)
         let slot = Int(truncatingIfNeeded: (key.packed &* 0x9E37_79B9_7F4A_7C15) >> 59)
