@@ -26,12 +26,20 @@ public struct ModbusReading: Sendable, Equatable {
 }
 
 extension ModbusReading.Quality: CustomStringConvertible {
+    /// `good`, `stale` or `bad`, without the reason.
+    public var kind: String {
+        switch self {
+        case .good: "good"
+        case .stale: "stale"
+        case .bad: "bad"
+        }
+    }
+
     /// `good`, `stale: REASON` or `bad: REASON`.
     public var description: String {
         switch self {
-        case .good: "good"
-        case .stale(let reason): "stale: \(reason)"
-        case .bad(let reason): "bad: \(reason)"
+        case .good: kind
+        case .stale(let reason), .bad(let reason): "\(kind): \(reason)"
         }
     }
 }

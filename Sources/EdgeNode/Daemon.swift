@@ -243,11 +243,7 @@ struct ModbusDeviceUnit {
             context.count("modbus_requests", by: report.requests)
             for reading in report.readings {
                 let quality = reading.quality.description
-                let kind = switch reading.quality {
-                case .good: "good"
-                case .stale: "stale"
-                case .bad: "bad"
-                }
+                let kind = reading.quality.kind
                 let name = "\(device.name).\(reading.point)"
                 context.store.update(name, value: reading.value?.doubleValue, quality: quality, time: reading.timestamp)
                 // Value changes of the points that matter one by one: states, setpoints, and
