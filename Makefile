@@ -2,7 +2,7 @@
 # Every target installs what it needs (apt packages, pip peers) when it is missing.
 
 SWIFT      ?= swift
-BUILD_APT  := pkg-config g++ libkissfft-dev libgeographiclib-dev libgpiod-dev libmodbus-dev
+BUILD_APT  := pkg-config g++ libkissfft-dev libgeographiclib-dev libgpiod-dev libmodbus-dev libyaml-dev
 PEER_APT   := gpsd-clients socat mbpoll
 # Python peers as module[:package] (the package to install when the module is missing).
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform pymodbus serial:pyserial
@@ -65,7 +65,7 @@ bench: deps
 	bench/run-daemon
 
 # The binary a gateway runs: the Swift runtime linked in, so that it needs no Swift toolchain
-# there (only the Debian libraries: libmodbus, libgpiod, libkissfft, libGeographicLib). Linked
+# there (only the Debian libraries: libmodbus, libgpiod, libkissfft, libGeographicLib, libyaml). Linked
 # by the toolchain's lld for a smaller resident set: relative relocations packed (DT_RELR, glibc
 # 2.36+: 38 KB instead of 2.3 MB read at every start) and no symbols exported (nothing loads
 # plugins into it; the dynamic loader no longer searches 20,000 names first for every libc

@@ -15,8 +15,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Elementary functions (sin, exp, log) for the pure modules without importing Glibc.
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
-        // YAML for the files in devices/ (MIT; bundles libyaml), with line and column marks.
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // The daemon: ordered start, graceful shutdown on signals (Apache-2.0; swift-log and
         // swift-async-algorithms come with it).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -51,11 +49,13 @@ let package = Package(
         .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
         // libmodbus (Debian libmodbus-dev 3.1).
         .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
+        // YAML for the files in devices/, with line and column marks (libyaml, MIT).
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "EdgeIO", dependencies: ["CGPIOD", "CModbus", "NMEAParser", .product(name: "RealModule", package: "swift-numerics")]),
         // Composition, file input and the reports the command line prints.
         .target(
             name: "EdgeNode",
-            dependencies: ["NMEAParser", "PredictiveMaintenance", "PatrolAgent", "EdgeIO", .product(name: "Yams", package: "Yams"),
+            dependencies: ["NMEAParser", "PredictiveMaintenance", "PatrolAgent", "EdgeIO", "CYAML",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

@@ -36,6 +36,9 @@ struct SiteFileTests {
          "4:13: checkpoint 'pump-house-3' of"),
         ("maintenance:\n  - {name: pump, source: {simulated: cracked}, sample_rate: 25600, speed: {nominal_hz: 24.5}}\n",
          "3:38: expected a simulated machine: one of ball, cage, healthy, inner_race, outer_race"),
+        ("site: again\n", "2:1: 'site' is given twice in a site (first at 1:1)"),
+        ("modbus:\n  - {name: plc\n", "4:1: did not find expected ',' or '}' (while parsing a flow mapping at 3:5)"),
+        ("outputs: {keep: &few 3, rotate_bytes: *few}\n", "2:39: rotate_bytes is at least 4096, not 3"),
     ]) func problemsNameTheirPlace(body: String, message: String) throws {
         let file = repository.appendingPathComponent("devices/site-test-\(UUID().uuidString).yaml")
         defer { try? FileManager.default.removeItem(at: file) }
