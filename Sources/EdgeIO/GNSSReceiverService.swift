@@ -165,18 +165,36 @@ public final class StopFlag: Sendable {
 }
 
 /// A detached POSIX thread running one closure.
-final class ServiceThread: @unchecked Sendable {
+public final class ServiceThread: @unchecked Sendable {
+    private let name: String?
     private let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 
-    func start() {
+    /// A thread that will run `body`; `name` (its first 15 bytes) shows in `top -H` and `ps -L`.
+    public init(name: String? = nil, _ body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    /// Starts the thread, detached.
+    public func start() {
         let box = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         pthread_create(&thread, nil, { context in
             let me = Unmanaged<ServiceThread>.fromOpaque(context!).takeRetainedValue()
+            if let name = me.name { ServiceThread.nameThisThread(name) }
             me.body()
             return nil
         }, box)
         pthread_detach(thread)
+    }
+
+    /// Names the calling thread (the kernel keeps 15 bytes); pthread_setname_np needs _GNU_SOURCE,
+    /// which Swift's Glibc module does not define.
+    private static func nameThisThread(_ name: String) {
+        let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
     }
 }

@@ -1,5 +1,5 @@
 import EdgeIO
-import Foundation
+import Glibc
 import Logging
 import Metrics
 import NMEAParser
@@ -209,12 +209,10 @@ final class RunningUnit: Sendable {
         let stopRequested = stopRequested
         finished = Task {
             await withUnsafeContinuation { (done: UnsafeContinuation<Void, Never>) in
-                let thread = Thread {
+                ServiceThread(name: unit.name) {
                     unit.run(context) { stopRequested.isSet }
                     done.resume()
-                }
-                thread.name = unit.name
-                thread.start()
+                }.start()
             }
         }
     }
@@ -507,7 +505,7 @@ struct SampleSource {
     /// The simulated machine, generated frame by frame (constant memory), and when its fault starts.
     private var machine: SyntheticVibration.Stream?
     private var developsAfter = 0.0
-    private var file: FileHandle?
+    private var file: BlockReader?
     private let format: VibrationCommands.SampleFormat
     private let frame: Int
 
@@ -528,7 +526,7 @@ struct SampleSource {
         case .file(let path, let format):
             speedup = 1
             self.format = format
-            file = FileHandle(forReadingAtPath: path)
+            file = BlockReader(path: path)
         }
     }
 
@@ -536,8 +534,7 @@ struct SampleSource {
     mutating func next() -> [Float]? {
         if let file {
             let size = format == .s16le ? 2 : 4
-            let data = file.readData(ofLength: frame * size)
-            guard data.count == frame * size else { return nil }
+            guard let data = file.read(frame * size) else { return nil }
             return data.withUnsafeBytes { raw in
                 (0..<frame).map { index in
                     format == .s16le ? Float(raw.loadUnaligned(fromByteOffset: index * 2, as: Int16.self)) / 32768
@@ -679,9 +676,7 @@ public enum Daemon {
         let startedAt = monotonicSeconds()
         let site = try SiteFile.load(sitePath)
         let directory = outputDirectory ?? site.outputDirectory
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw .runtime("cannot create \(directory): \(error.localizedDescription)")
-        }
+        try createDirectories(directory)
         LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
         var logger = Logger(label: "edge-node")
         logger.logLevel = logLevel

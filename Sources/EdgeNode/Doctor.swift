@@ -1,5 +1,6 @@
 import EdgeIO
-import Foundation
+import FoundationEssentials
+import Glibc
 import NMEAParser
 
 /// `edge-node doctor`: checks every configured device and the host, and says how to fix what fails.
@@ -42,7 +43,7 @@ public enum Doctor {
     static func serviceAccessProblem(_ path: String) -> (detail: String, remedy: String)? {
         let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         if real.hasPrefix("/dev/pts/") { return nil }
-        let name = (real as NSString).lastPathComponent
+        let name = URL(fileURLWithPath: real).lastPathComponent
         var info = stat()
         guard stat(real, &info) == 0 else { return ("cannot read \(real): \(String(cString: strerror(errno)))", "check the path") }
         let kernelClass = String(name.prefix { !$0.isNumber })
@@ -180,16 +181,34 @@ public enum Doctor {
 
     /// A command's standard output, nil when it cannot run or fails.
     private static func command(_ name: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [name] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return nil }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, ends[1], STDOUT_FILENO)
+        posix_spawn_file_actions_addclose(&actions, ends[0])
+        posix_spawn_file_actions_addclose(&actions, ends[1])
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+        let argv = (["env", name] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child = pid_t()
+        let spawned = posix_spawn(&child, "/usr/bin/env", &actions, nil, argv, environ)
+        close(ends[1])
+        defer { close(ends[0]) }
+        guard spawned == 0 else { return nil }
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(ends[0], &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            output += buffer.prefix(count)
+        }
+        var status: Int32 = 0
+        while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+        // 0: exited, with status 0.
+        return status == 0 ? String(decoding: output, as: UTF8.self).trimmingSpaces : nil
     }
 
     private static func checkClock() -> Finding {
@@ -203,7 +222,7 @@ public enum Doctor {
 
     private static func checkDisk(_ directory: String) -> Finding {
         var path = directory
-        while !FileManager.default.fileExists(atPath: path) && path != "/" { path = (path as NSString).deletingLastPathComponent }
+        while !FileManager.default.fileExists(atPath: path) && path != "/" && !path.isEmpty { path = directoryName(of: path) }
         var stats = statvfs()
         guard statvfs(path, &stats) == 0 else { return Finding(check: "disk", status: .warn, detail: "cannot read \(path)", remedy: "") }
         let free = Double(stats.f_bavail) * Double(stats.f_frsize) / 1_048_576

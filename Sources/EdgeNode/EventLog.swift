@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import Synchronization
 
 /// An append-only JSON Lines file with rotation and a size cap: when the file would pass
@@ -30,13 +30,7 @@ public final class EventLog: Sendable {
         let bytes = Array(lines)
         state.withLock { file in
             if file.size > 0 && file.size + bytes.count > rotateBytes { rotate(&file) }
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { write(file.descriptor, $0.baseAddress, $0.count) }
-                if written <= 0 { if errno == EINTR { continue } else { break } }
-                offset += written
-            }
-            file.size += offset
+            file.size += bytes.withUnsafeBytes { writeAll(file.descriptor, $0) }
         }
     }
 

@@ -1,5 +1,6 @@
 import EdgeIO
-import Foundation
+import FoundationEssentials
+import Glibc
 import NMEAParser
 
 /// What `edge-node gnss watch` and `edge-node simulate gnss` do, callable from tests.
@@ -152,10 +153,8 @@ public enum GNSSCommands {
         let terminal: PseudoTerminal
         do { terminal = try PseudoTerminal() } catch { throw .runtime("cannot create a pseudo-terminal: \(error)") }
         if let link {
-            try? FileManager.default.removeItem(atPath: link)
-            do { try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: terminal.path) } catch {
-                throw .runtime("cannot create \(link): \(error.localizedDescription)")
-            }
+            unlink(link)
+            guard symlink(terminal.path, link) == 0 else { throw .runtime("cannot create \(link): \(String(cString: strerror(errno)))") }
         }
         defer { if let link { try? FileManager.default.removeItem(atPath: link) } }
         try body(terminal)

@@ -1,5 +1,5 @@
 import EdgeIO
-import Foundation
+import Glibc
 import NMEAParser
 
 /// The simulated plant's GPIO board (`--chip simulated`, and `edge-node simulate gpio`): a door

@@ -1,5 +1,6 @@
 import EdgeIO
-import Foundation
+import FoundationEssentials
+import Glibc
 import NMEAParser
 import PatrolAgent
 import PredictiveMaintenance
@@ -23,14 +24,12 @@ public enum LiveDemonstration {
 
     /// Runs the demo; `show` receives the live view and the closing lines. Returns the report's path.
     public static func run(_ options: Options, show: @escaping @Sendable (String) -> Void) async throws(EdgeNodeError) -> String {
-        let devices = (options.devices as NSString).standardizingPath.hasPrefix("/") ? options.devices
+        let devices = options.devices.hasPrefix("/") ? options.devices
             : FileManager.default.currentDirectoryPath + "/" + options.devices
         guard FileManager.default.fileExists(atPath: "\(devices)/site.yaml") else {
             throw .input("\(devices) is not the repository's devices/ folder: run the demo from the repository (make demo)")
         }
-        do { try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true) } catch {
-            throw .runtime("cannot create \(options.directory): \(error.localizedDescription)")
-        }
+        try createDirectories(options.directory)
         try? FileManager.default.removeItem(atPath: "\(options.directory)/events.jsonl")
 
         // The twins.
@@ -41,7 +40,7 @@ public enum LiveDemonstration {
             throw .runtime("cannot start the Modbus twins: \(error)")
         }
         let stop = StopFlag()
-        for simulator in [plc, meter] { Thread { simulator.run { stop.isSet } }.start() }
+        for simulator in [plc, meter] { ServiceThread(name: "modbus-twin") { simulator.run { stop.isSet } }.start() }
         let terminal: PseudoTerminal
         do { terminal = try PseudoTerminal() } catch { throw .runtime("cannot create a pseudo-terminal: \(error)") }
         var simulation = GNSSCommands.Simulation()
@@ -79,11 +78,11 @@ public enum LiveDemonstration {
             outputs: {directory: \(options.directory)}
 
             """
-        do { try text.write(toFile: site, atomically: true, encoding: .utf8) } catch { throw .runtime("cannot write \(site)") }
+        try replaceFile(site, with: text.utf8)
 
         // The receiver starts once the daemon has the port open; only this thread writes to it.
         let writer = TerminalWriter(terminal), drive = simulation
-        Thread {
+        ServiceThread(name: "gnss-twin") {
             usleep(300_000)
             try? GNSSCommands.simulate(drive) { bytes throws(EdgeNodeError) in
                 guard !stop.isSet else { return }
@@ -95,8 +94,8 @@ public enum LiveDemonstration {
         let started = monotonicSeconds()
         try await Daemon.run(sitePath: site, outputDirectory: options.directory, logLevel: .error) { points, counters in
             let log = readEvents(events)
-            let outcomes = log.filter { $0["event"] as? String == "checkpoint" }
-            let alarms = log.filter { $0["event"] as? String == "maintenance_alarm" }
+            let outcomes = log.filter { $0["event"]?.string == "checkpoint" }
+            let alarms = log.filter { $0["event"]?.string == "maintenance_alarm" }
             show(liveLine(seconds: monotonicSeconds() - started, outcomes: outcomes, alarms: alarms, points: points, counters: counters))
             // Done when the patrol is and the pump's alarm came (or after two minutes).
             return (outcomes.count == 5 && !alarms.isEmpty) || monotonicSeconds() - started > 120
@@ -106,19 +105,19 @@ public enum LiveDemonstration {
 
         let report = "\(options.directory)/report.html"
         let html = try reportHTML(events: readEvents(events), nmea: nmea, routePath: simulation.routePath!)
-        do { try html.write(toFile: report, atomically: true, encoding: .utf8) } catch { throw .runtime("cannot write \(report)") }
+        try replaceFile(report, with: html.utf8)
         return report
     }
 
     /// One line of the live view.
-    private static func liveLine(seconds: Double, outcomes: [[String: Any]], alarms: [[String: Any]], points: [String: PointStore.Entry],
+    private static func liveLine(seconds: Double, outcomes: [JSONValue], alarms: [JSONValue], points: [String: PointStore.Entry],
                                  counters: [String: Int]) -> String {
         func health(_ device: String) -> String {
             let own = PointStore.tally(points, under: device)
             if own.points == 0 { return "\(device) -" }
             return own.notGood == 0 ? "\(device) ok" : "\(device) \(own.notGood)/\(own.points) bad"
         }
-        let patrol = "patrol \(outcomes.count)/5" + (outcomes.last.map { " (\($0["checkpoint"] as? String ?? "") \($0["verdict"] as? String ?? ""))" } ?? "")
+        let patrol = "patrol \(outcomes.count)/5" + (outcomes.last.map { " (\($0["checkpoint"]?.string ?? "") \($0["verdict"]?.string ?? ""))" } ?? "")
         let gnss = points["gnss.quality"].flatMap { $0.value }.map { FixQuality(rawValue: Int($0))?.description ?? "?" } ?? "no fix"
         let velocity = points["pump-p101-de.velocity_rms"]?.value.map { "\(format($0, 2)) mm/s" } ?? "-"
         let kurtosis = points["pump-p101-de.kurtosis"]?.value.map { format($0, 1) } ?? "-"
@@ -127,16 +126,16 @@ public enum LiveDemonstration {
             + [health("plc-line3"), health("meter-t2"), health("gpio")].joined(separator: ", ") + "  \(machine)  events \(counters["events"] ?? 0)"
     }
 
-    private static func readEvents(_ path: String) -> [[String: Any]] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    private static func readEvents(_ path: String) -> [JSONValue] {
+        guard let bytes = try? ByteSource(path: path).readAll() else { return [] }
+        return bytes.split(separator: UInt8(ascii: "\n")).compactMap { JSONValue.parse($0) }
     }
 
     /// The self-contained report: the patrol's checkpoints with their readings, its map, the
     /// maintenance events, the pump's spectra.
-    private static func reportHTML(events: [[String: Any]], nmea: String, routePath: String) throws(EdgeNodeError) -> String {
+    private static func reportHTML(events: [JSONValue], nmea: String, routePath: String) throws(EdgeNodeError) -> String {
         func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
         }
         var html = """
             <!DOCTYPE html><html><head><meta charset="utf-8"><title>edge-node demo report</title>
@@ -146,14 +145,14 @@ public enum LiveDemonstration {
             <h2>Patrol</h2><table><tr><th>checkpoint</th><th>verdict</th><th>rule</th><th>fix</th><th>readings</th></tr>
 
             """
-        for outcome in events where outcome["event"] as? String == "checkpoint" {
-            let readings = (outcome["readings"] as? [[String: Any]] ?? []).map { reading -> String in
-                let value = (reading["value"] as? Double).map { format($0, 2) } ?? "-"
-                return "\(escape(reading["point"] as? String ?? "")) = \(value) (\(escape(reading["quality"] as? String ?? "")))"
+        for outcome in events where outcome["event"]?.string == "checkpoint" {
+            let readings = (outcome["readings"]?.array ?? []).map { reading -> String in
+                let value = reading["value"]?.double.map { format($0, 2) } ?? "-"
+                return "\(escape(reading["point"]?.string ?? "")) = \(value) (\(escape(reading["quality"]?.string ?? "")))"
             }.joined(separator: "<br>")
-            let verdict = outcome["verdict"] as? String ?? ""
-            html += "<tr><td>\(escape(outcome["checkpoint"] as? String ?? ""))</td><td class=\"\(verdict)\">\(verdict)</td>"
-            html += "<td>\(escape(outcome["rule"] as? String ?? ""))</td><td>\(escape(outcome["quality"] as? String ?? ""))</td><td>\(readings)</td></tr>\n"
+            let verdict = outcome["verdict"]?.string ?? ""
+            html += "<tr><td>\(escape(outcome["checkpoint"]?.string ?? ""))</td><td class=\"\(verdict)\">\(verdict)</td>"
+            html += "<td>\(escape(outcome["rule"]?.string ?? ""))</td><td>\(escape(outcome["quality"]?.string ?? ""))</td><td>\(readings)</td></tr>\n"
         }
         html += "</table>\n"
         // The map: the same NMEA through the patrol agent (geometry only).
@@ -169,10 +168,11 @@ public enum LiveDemonstration {
         html += "<h2>Map</h2>\n" + PatrolCommands.map(replay) + "\n"
         html += "<h2>Events</h2><table><tr><th>time (UTC)</th><th>event</th><th>source</th><th>detail</th></tr>\n"
         let shown: Set<String> = ["daemon_ready", "baseline_learnt", "maintenance_alarm", "maintenance_cleared", "device_fault", "device_up", "daemon_stopped"]
-        for event in events where shown.contains(event["event"] as? String ?? "") {
-            let detail = event.filter { !["event", "source", "utc"].contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-            html += "<tr><td>\(escape(event["utc"] as? String ?? ""))</td><td>\(escape(event["event"] as? String ?? ""))</td>"
-            html += "<td>\(escape(event["source"] as? String ?? ""))</td><td>\(escape(detail))</td></tr>\n"
+        for event in events where shown.contains(event["event"]?.string ?? "") {
+            let detail = (event.object ?? [:]).filter { !["event", "source", "utc"].contains($0.key) }.sorted { $0.key < $1.key }
+                .map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            html += "<tr><td>\(escape(event["utc"]?.string ?? ""))</td><td>\(escape(event["event"]?.string ?? ""))</td>"
+            html += "<td>\(escape(event["source"]?.string ?? ""))</td><td>\(escape(detail))</td></tr>\n"
         }
         html += "</table>\n<h2>Pump P-101, drive-end bearing: the developed fault</h2>\n"
         var options = VibrationCommands.AnalyzeOptions(sampleRate: 25_600)

@@ -1,5 +1,5 @@
 import EdgeIO
-import Foundation
+import FoundationEssentials
 
 /// A Modbus device profile in `devices/` (YAML): the bus, the units on it, their points, the
 /// poll groups, and what the simulator serves. Every mistake stops the load with file:line:column;
@@ -27,7 +27,7 @@ import Foundation
 public enum ModbusProfileFile {
     /// Loads and checks `path`.
     public static func load(_ path: String) throws(EdgeNodeError) -> ModbusProfile {
-        try parse(try YAMLValue.load(path), directory: (path as NSString).deletingLastPathComponent)
+        try parse(try YAMLValue.load(path), directory: directoryName(of: path))
     }
 
     static func parse(_ root: YAMLValue, directory: String) throws(EdgeNodeError) -> ModbusProfile {
@@ -223,7 +223,7 @@ public enum ModbusProfileFile {
             var values: [Double] = []
             for (index, line) in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
                 let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                guard fields.count >= column, let number = Double(fields[column - 1].trimmingCharacters(in: .whitespaces)) else {
+                guard fields.count >= column, let number = Double(fields[column - 1].trimmingSpaces) else {
                     if index == 0 { continue }   // a header
                     throw .input("\(path):\(index + 1): expected a number in column \(column)")
                 }

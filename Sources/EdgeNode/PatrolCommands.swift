@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import NMEAParser
 import PatrolAgent
 
@@ -96,30 +97,19 @@ public enum PatrolCommands {
         if options.journalPath != nil && options.reportPath == nil { throw .input("--journal needs --report") }
         var agent = PatrolAgent(route: file.route, reader: reader)
         var skip = 0
-        var report: FileHandle?
+        var report: ReportFile?
         if let reportPath = options.reportPath {
-            var keep: UInt64 = 0
+            var keep = 0
             if let journalPath = options.journalPath, let data = FileManager.default.contents(atPath: journalPath) {
                 guard let journal = try? JSONDecoder().decode(Journal.self, from: data) else {
                     throw .input("\(journalPath): not a patrol journal (remove it to start over)")
                 }
                 agent = PatrolAgent(route: file.route, reader: reader, resuming: journal.snapshot)
                 skip = journal.fixes
-                keep = journal.reportBytes
+                keep = Int(journal.reportBytes)
             }
-            if !FileManager.default.fileExists(atPath: reportPath) && !FileManager.default.createFile(atPath: reportPath, contents: nil) {
-                throw .runtime("cannot create \(reportPath)")
-            }
-            guard let handle = FileHandle(forUpdatingAtPath: reportPath) else { throw .runtime("cannot write \(reportPath)") }
-            do {
-                try handle.truncate(atOffset: keep)
-                try handle.seekToEnd()
-            } catch {
-                throw .runtime("cannot write \(reportPath): \(error.localizedDescription)")
-            }
-            report = handle
+            report = try ReportFile(path: reportPath, keeping: keep)
         }
-        defer { try? report?.close() }
         var writer = JSONWriter(capacity: 1 << 16)
         var track: [(PatrolFix, Bool)] = []
         var consumed = 0
@@ -134,10 +124,9 @@ public enum PatrolCommands {
                 agent.ingest(patrolFix) { writeEvent($0, route: file.route, into: &writer) }
                 track.append((patrolFix, agent.isGeometryTrusted))
                 if let report, let journalPath = options.journalPath {
-                    let bytes = writer.withBytes { Data($0) }
-                    do { try report.write(contentsOf: bytes) } catch { throw .runtime("cannot write the report: \(error.localizedDescription)") }
+                    try report.append(writer.bytes)
                     writer.removeAll()
-                    try writeJournal(Journal(fixes: consumed, reportBytes: report.offsetInFile, snapshot: agent.snapshot), to: journalPath)
+                    try writeJournal(Journal(fixes: consumed, reportBytes: UInt64(report.size), snapshot: agent.snapshot), to: journalPath)
                 }
                 if options.pace > 0 { usleep(useconds_t(options.pace * 1e6)) }
             }
@@ -151,7 +140,7 @@ public enum PatrolCommands {
         try drain()
         var text = String(decoding: writer.bytes, as: UTF8.self)
         if let report {
-            report.write(Data(text.utf8))
+            try report.append(Array(text.utf8))
             if let journalPath = options.journalPath { try? FileManager.default.removeItem(atPath: journalPath) }
             text = (try? String(contentsOfFile: options.reportPath!, encoding: .utf8)) ?? text
         }
@@ -159,13 +148,9 @@ public enum PatrolCommands {
     }
 
     private static func writeJournal(_ journal: Journal, to path: String) throws(EdgeNodeError) {
-        let temporary = path + ".tmp"
-        do {
-            try JSONEncoder().encode(journal).write(to: URL(fileURLWithPath: temporary))
-        } catch {
-            throw .runtime("cannot write the journal \(temporary): \(error.localizedDescription)")
-        }
-        guard rename(temporary, path) == 0 else { throw .runtime("cannot replace the journal \(path): \(String(cString: strerror(errno)))") }
+        let encoded: Data
+        do { encoded = try JSONEncoder().encode(journal) } catch { throw .runtime("cannot encode the journal: \(error)") }
+        try replaceFile(path, with: encoded)
     }
 
     private struct EpochCollector: NMEAStreamConsumer {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PatrolAgent
 
 /// A patrol route file in `devices/` (YAML), loaded and validated; every finding carries the
@@ -211,16 +211,16 @@ public struct RouteFile: Sendable, Equatable {
                 }
             } catch { throw node.error("\(path): \(error.reason)") }
         }
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let features = json["features"] as? [[String: Any]] else {
+        guard let features = JSONValue.parse(data)?["features"]?.array else {
             throw node.error("\(path): expected a GPX file or a GeoJSON FeatureCollection")
         }
         var points: [(String, Coordinate)] = []
         for (index, feature) in features.enumerated() {
-            guard let geometry = feature["geometry"] as? [String: Any], geometry["type"] as? String == "Point" else { continue }
-            guard let position = geometry["coordinates"] as? [Double], position.count >= 2 else {
+            guard let geometry = feature["geometry"], geometry["type"]?.string == "Point" else { continue }
+            guard let position = geometry["coordinates"]?.array?.compactMap(\.double), position.count >= 2 else {
                 throw node.error("\(path): feature \(index + 1) has no [lon, lat] coordinates")
             }
-            let name = (feature["properties"] as? [String: Any])?["name"] as? String ?? "point-\(index + 1)"
+            let name = feature["properties"]?["name"]?.string ?? "point-\(index + 1)"
             points.append((name, Coordinate(latitude: position[1], longitude: position[0])))
         }
         return points
@@ -239,12 +239,12 @@ func gpxPoints(_ text: String, element: String) throws(GPXError) -> [(name: Stri
     for (index, piece) in text.components(separatedBy: "<\(element)").dropFirst().enumerated() {
         guard piece.first == " " || piece.first == ">" || piece.first?.isNewline == true else { continue }
         func attribute(_ name: String) -> Double? {
-            guard let range = piece.range(of: "\(name)=\"") else { return nil }
+            guard let range = piece.firstRange(of: "\(name)=\"") else { return nil }
             return Double(piece[range.upperBound...].prefix { $0 != "\"" })
         }
         guard let lat = attribute("lat"), let lon = attribute("lon") else { throw GPXError(reason: "<\(element)> \(index + 1) has no lat/lon") }
         var name: String?
-        if let start = piece.range(of: "<name>"), let end = piece.range(of: "</name>", range: start.upperBound..<piece.endIndex) {
+        if let start = piece.firstRange(of: "<name>"), let end = piece[start.upperBound...].firstRange(of: "</name>") {
             name = String(piece[start.upperBound..<end.lowerBound])
         }
         points.append((name, Coordinate(latitude: lat, longitude: lon)))

@@ -1,5 +1,5 @@
 import EdgeIO
-import Foundation
+import FoundationEssentials
 import NMEAParser
 import PatrolAgent
 import PredictiveMaintenance
@@ -124,7 +124,7 @@ public enum SiteFile {
     }
 
     private static func parse(_ root: YAMLValue, file: String) throws(EdgeNodeError) -> Site {
-        let directory = (file as NSString).deletingLastPathComponent
+        let directory = directoryName(of: file)
         func resolve(_ node: YAMLValue, _ what: String, mustExist: Bool = true) throws(EdgeNodeError) -> String {
             let relative = try node.string(what)
             let path = relative.hasPrefix("/") || directory.isEmpty ? relative : "\(directory)/\(relative)"

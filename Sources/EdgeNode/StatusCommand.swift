@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// `edge-node status`: what a running daemon reports on its status endpoint, for a technician.
 public enum StatusCommand {
@@ -28,11 +28,11 @@ public enum StatusCommand {
             let count = recv(socket, &buffer, buffer.count, 0)
             if count > 0 { response += buffer.prefix(count) }
             let text = String(decoding: response, as: UTF8.self)
-            if let split = text.range(of: "\r\n\r\n") {
+            if let split = text.firstRange(of: "\r\n\r\n") {
                 let head = text[..<split.lowerBound]
                 let body = String(text[split.upperBound...])
                 let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
-                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingSpaces) }
                 if let length, body.utf8.count >= length || count <= 0 {
                     guard head.hasPrefix("HTTP/1.1 200") else { throw .runtime("\(host):\(port)\(path): \(head.prefix { $0 != "\r" })") }
                     return body
@@ -45,28 +45,28 @@ public enum StatusCommand {
     /// The status report as lines: the site, each device's health, each patrol's progress, each
     /// machine's health, the counters.
     public static func render(_ json: String) throws(EdgeNodeError) -> String {
-        guard let status = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
+        guard let status = JSONValue.parse(json.utf8), status.object != nil else {
             throw .runtime("the status endpoint answered something that is not a status report")
         }
-        var text = "site \(status["site"] as? String ?? "?"), up \(duration(status["uptime_s"] as? Double ?? 0))\n"
-        for device in status["devices"] as? [[String: Any]] ?? [] {
-            let points = device["points"] as? Int ?? 0, bad = device["not_good"] as? Int ?? 0
-            text += "  device   " + (device["name"] as? String ?? "?").padding(20) + (device["health"] as? String ?? "?").padding(10)
+        var text = "site \(status["site"]?.string ?? "?"), up \(duration(status["uptime_s"]?.double ?? 0))\n"
+        for device in status["devices"]?.array ?? [] {
+            let points = device["points"]?.int ?? 0, bad = device["not_good"]?.int ?? 0
+            text += "  device   " + (device["name"]?.string ?? "?").padding(20) + (device["health"]?.string ?? "?").padding(10)
                 + (bad == 0 ? "\(points) point\(points == 1 ? "" : "s")" : "\(bad) of \(points) points not good") + "\n"
         }
-        for patrol in status["patrols"] as? [[String: Any]] ?? [] {
-            let next = (patrol["next"] as? String).map { ", next \($0)" } ?? ""
-            text += "  patrol   " + (patrol["route"] as? String ?? "?").padding(20) + "\(patrol["state"] as? String ?? "?")\(next): "
-                + "visited \(patrol["visited"] as? Int ?? 0), missed \(patrol["missed"] as? Int ?? 0), "
-                + "uncertain \(patrol["uncertain"] as? Int ?? 0) of \(patrol["checkpoints"] as? Int ?? 0)\n"
+        for patrol in status["patrols"]?.array ?? [] {
+            let next = patrol["next"]?.string.map { ", next \($0)" } ?? ""
+            text += "  patrol   " + (patrol["route"]?.string ?? "?").padding(20) + "\(patrol["state"]?.string ?? "?")\(next): "
+                + "visited \(patrol["visited"]?.int ?? 0), missed \(patrol["missed"]?.int ?? 0), "
+                + "uncertain \(patrol["uncertain"]?.int ?? 0) of \(patrol["checkpoints"]?.int ?? 0)\n"
         }
-        for machine in status["machines"] as? [[String: Any]] ?? [] {
-            let velocity = (machine["velocity_rms_mm_s"] as? Double).map { "\(format($0, 2)) mm/s" } ?? "no velocity yet"
-            let zone = (machine["zone"] as? String).map { " (zone \($0))" } ?? ""
-            text += "  machine  " + (machine["name"] as? String ?? "?").padding(20) + "alarm \(machine["alarm"] as? String ?? "?"), "
-                + "baseline \(machine["baseline"] as? String ?? "?"), \(velocity)\(zone)\n"
+        for machine in status["machines"]?.array ?? [] {
+            let velocity = machine["velocity_rms_mm_s"]?.double.map { "\(format($0, 2)) mm/s" } ?? "no velocity yet"
+            let zone = machine["zone"]?.string.map { " (zone \($0))" } ?? ""
+            text += "  machine  " + (machine["name"]?.string ?? "?").padding(20) + "alarm \(machine["alarm"]?.string ?? "?"), "
+                + "baseline \(machine["baseline"]?.string ?? "?"), \(velocity)\(zone)\n"
         }
-        let counters = (status["counters"] as? [String: Int] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        let counters = (status["counters"]?.object ?? [:]).compactMapValues(\.int).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         if !counters.isEmpty { text += "  counters " + counters.joined(separator: ", ") + "\n" }
         return text
     }
@@ -74,8 +74,9 @@ public enum StatusCommand {
     /// Seconds as `3h12m`, `4m05s` or `12s`.
     private static func duration(_ seconds: Double) -> String {
         let whole = Int(seconds)
-        if whole >= 3600 { return "\(whole / 3600)h\(String(format: "%02d", whole % 3600 / 60))m" }
-        if whole >= 60 { return "\(whole / 60)m\(String(format: "%02d", whole % 60))s" }
+        func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        if whole >= 3600 { return "\(whole / 3600)h\(twoDigits(whole % 3600 / 60))m" }
+        if whole >= 60 { return "\(whole / 60)m\(twoDigits(whole % 60))s" }
         return "\(whole)s"
     }
 }

@@ -1,5 +1,4 @@
 import EdgeIO
-import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
