@@ -26,6 +26,25 @@ let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 
 @Suite("Command line")
 struct CommandLineTests {
+    /// The binary links FoundationEssentials but not Foundation, whose ICU was 36 MB of the
+    /// installed binary's 65.
+    @Test func linksNoFoundationNorICU() throws {
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/edge-node")
+        let ldd = Process()
+        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        ldd.arguments = [binary.path]
+        let out = Pipe()
+        ldd.standardOutput = out
+        try ldd.run()
+        let libraries = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ldd.waitUntilExit()
+        #expect(libraries.contains("libFoundationEssentials.so"), "\(libraries)")
+        for name in ["libFoundation.so", "libFoundationInternationalization.so", "lib_FoundationICU.so"] {
+            #expect(!libraries.contains(name), "\(name) linked: \(libraries)")
+        }
+    }
+
     @Test(arguments: [["--help"], ["nmea", "--help"], ["nmea", "decode", "--help"], ["nmea", "stats", "--help"], ["demo", "--help"],
                             ["vibration", "--help"], ["vibration", "analyze", "--help"], ["patrol", "check", "--help"],
                             ["patrol", "replay", "--help"], ["geodesic", "inverse", "--help"], ["geodesic", "direct", "--help"],
