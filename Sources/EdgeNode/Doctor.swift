@@ -223,6 +223,7 @@ public enum Doctor {
     private static func checkDisk(_ directory: String) -> Finding {
         var path = directory
         while !FileManager.default.fileExists(atPath: path) && path != "/" && !path.isEmpty { path = directoryName(of: path) }
+        if path.isEmpty { path = "." }
         var stats = statvfs()
         guard statvfs(path, &stats) == 0 else { return Finding(check: "disk", status: .warn, detail: "cannot read \(path)", remedy: "") }
         let free = Double(stats.f_bavail) * Double(stats.f_frsize) / 1_048_576

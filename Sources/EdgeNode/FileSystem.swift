@@ -60,8 +60,8 @@ func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
     return written
 }
 
-/// Replaces `path` with `bytes` at once: written to `path.tmp`, synced, then renamed over it, so
-/// that a reader (or a power cut) sees the old file or the new one, never a part.
+/// Replaces `path` with `bytes` at once: written to `path.tmp`, then renamed over it, so that a
+/// reader, or a run that resumes after a crash, sees the old file or the new one, never a part.
 /// - Throws: ``EdgeNodeError`` naming the file and the system's reason.
 func replaceFile(_ path: String, with bytes: some Collection<UInt8>) throws(EdgeNodeError) {
     let temporary = path + ".tmp"
@@ -70,7 +70,6 @@ func replaceFile(_ path: String, with bytes: some Collection<UInt8>) throws(Edge
     let bytes = Array(bytes)
     let written = bytes.withUnsafeBytes { writeAll(descriptor, $0) }
     let reason = String(cString: strerror(errno))
-    fsync(descriptor)
     close(descriptor)
     guard written == bytes.count else { throw .runtime("cannot write \(temporary): \(reason)") }
     guard rename(temporary, path) == 0 else { throw .runtime("cannot replace \(path): \(String(cString: strerror(errno)))") }

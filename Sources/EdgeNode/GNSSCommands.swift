@@ -156,7 +156,7 @@ public enum GNSSCommands {
             unlink(link)
             guard symlink(terminal.path, link) == 0 else { throw .runtime("cannot create \(link): \(String(cString: strerror(errno)))") }
         }
-        defer { if let link { try? FileManager.default.removeItem(atPath: link) } }
+        defer { if let link { unlink(link) } }
         try body(terminal)
     }
 }
