@@ -18,6 +18,39 @@ struct SiteFileTests {
         #expect(summary?["modbus_points"] as? Int == 26 && summary?["ok"] as? Bool == true)
     }
 
+    /// The shipped site and route, mutated at every byte (a byte dropped, or one of YAML's special
+    /// characters put in: flow brackets, a tab, an anchor, an alias, quotes, a second document):
+    /// each either loads or stops with an input error that names the file, never a crash.
+    @Test func mutatedFilesNeverCrash() throws {
+        let insertions = ["{", "[", "\t", "&a ", "*a", "*b ", "\"", ": ", "\n---\n", "- ", "#"]
+        for (file, load) in [
+            ("devices/site.yaml", { (text: String, path: String) throws(EdgeNodeError) in _ = try SiteFile.parse(text, file: path) }),
+            ("devices/routes/zhuhai-plant-north.yaml", { (text: String, path: String) throws(EdgeNodeError) in _ = try RouteFile.parse(text, name: path) }),
+        ] {
+            let path = repository.appendingPathComponent(file).path
+            let original = Array(try String(contentsOfFile: path, encoding: .utf8).utf8)
+            var failures = 0, loads = 0
+            for (step, position) in original.indices.enumerated() {
+                var bytes = original
+                let choice = step % (insertions.count + 1)
+                if choice == insertions.count {
+                    bytes.remove(at: position)
+                } else {
+                    bytes.insert(contentsOf: Array(insertions[choice].utf8), at: position)
+                }
+                do throws(EdgeNodeError) {
+                    try load(String(decoding: bytes, as: UTF8.self), path)
+                    loads += 1
+                } catch {
+                    failures += 1
+                    #expect(error.exitCode == 2 && error.message.contains(".yaml"), "\(file) at \(position): \(error.message)")
+                }
+            }
+            // Both outcomes occur: the mutations are not all harmless, nor all fatal.
+            #expect(failures > 0 && loads > 0, "\(file): \(loads) loaded, \(failures) refused")
+        }
+    }
+
     /// Each problem stops the check with file:line:column and what was expected (exit 2).
     @Test(arguments: [
         ("modbus:\n  - {name: plc, profile: modbus/nope.yaml}\n", "3:26: no such file:"),
