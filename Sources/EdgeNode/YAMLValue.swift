@@ -24,13 +24,7 @@ public struct YAMLValue {
     /// Parses `path`.
     /// - Throws: ``EdgeNodeError`` for an unreadable file or invalid YAML (with its position).
     public static func load(_ path: String) throws(EdgeNodeError) -> YAMLValue {
-        let bytes: [UInt8]
-        do {
-            bytes = try ByteSource(path: path).readAll()
-        } catch {
-            throw .input(error.message)
-        }
-        return try parse(bytes, file: path)
+        try parse(ByteSource(path: path).readAll(), file: path)
     }
 
     /// Parses YAML text; `path` names it in errors.
