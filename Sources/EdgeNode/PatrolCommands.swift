@@ -6,13 +6,43 @@ import PatrolAgent
 /// What `edge-node patrol check|replay` do, callable from tests.
 public enum PatrolCommands {
     /// The route's summary and findings as text; the findings decide the exit status.
-    public static func check(_ path: String) throws(EdgeNodeError) -> (text: String, findings: [String]) {
+    /// With `json`, one object: the route, its datum, length and checkpoints, and the findings.
+    public static func check(_ path: String, json: Bool = false) throws(EdgeNodeError) -> (text: String, findings: [String]) {
         let file = try RouteFile.load(path)
         let route = file.route
         let geodesic = Geodesic(route.ellipsoid)
         var length = 0.0
         for (a, b) in zip(route.checkpoints, route.checkpoints.dropFirst()) {
             length += geodesic.inverse(latitude1: a.latitude, longitude1: a.longitude, latitude2: b.latitude, longitude2: b.longitude).distance
+        }
+        if json {
+            var w = JSONWriter()
+            w.raw("{\"route\":"); w.string(route.name)
+            w.key("file"); w.string(path)
+            w.key("frame"); w.string(route.frame)
+            w.key("epoch"); if let epoch = route.epoch { w.fixed(epoch, decimals: 3) } else { w.raw("null") }
+            w.key("ellipsoid"); w.string(route.ellipsoid.name)
+            w.key("length_m"); w.fixed(length, decimals: 1)
+            w.key("fences"); w.integer(route.fences.count)
+            w.key("checkpoints"); w.byte(UInt8(ascii: "["))
+            for (index, checkpoint) in route.checkpoints.enumerated() {
+                if index > 0 { w.byte(UInt8(ascii: ",")) }
+                w.raw("{\"name\":"); w.string(checkpoint.name)
+                w.key("lat"); w.fixed(checkpoint.latitude, decimals: 8)
+                w.key("lon"); w.fixed(checkpoint.longitude, decimals: 8)
+                w.key("radius_m"); w.fixed(checkpoint.radius, decimals: 2)
+                switch checkpoint.arrival {
+                case .passBy: w.key("arrival"); w.string("pass-by")
+                case .radius(let confirmations): w.key("arrival"); w.string("radius"); w.key("confirmations"); w.integer(confirmations)
+                }
+                w.key("min_quality"); w.string(checkpoint.minimumQuality.description)
+                w.key("tasks"); w.integer(checkpoint.tasks.count)
+                w.byte(UInt8(ascii: "}"))
+            }
+            w.byte(UInt8(ascii: "]"))
+            w.key("findings"); w.strings(file.findings)
+            w.key("ok"); w.raw(file.findings.isEmpty ? "true}\n" : "false}\n")
+            return (String(decoding: w.bytes, as: UTF8.self), file.findings)
         }
         var text = "route \(route.name): \(route.checkpoints.count) checkpoints, \(route.fences.count) fences, "
         text += "\(format(length, 1)) m from first to last checkpoint (\(route.frame)"

@@ -373,15 +373,17 @@ struct Patrol: ParsableCommand {
             and map coordinates offset like GCJ-02 or BD-09 when surveyed control points are given. \
             Exit status 2 when there are findings.
 
-            Example:
+            Examples:
               edge-node patrol check devices/routes/zhuhai-plant-north.yaml
+              edge-node patrol check devices/routes/zhuhai-plant-north.yaml --json
             """
         )
         @Argument(help: "The route file (YAML).") var route: String
+        @Flag(help: "JSON: the route, its checkpoints and the findings.") var json = false
 
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
-                let (text, findings) = try PatrolCommands.check(route)
+                let (text, findings) = try PatrolCommands.check(route, json: json)
                 var output = OutputSink()
                 output.write(text)
                 output.flush()

@@ -56,6 +56,13 @@ struct PatrolCommandTests {
         let result = try runEdgeNode(["patrol", "check", route])
         #expect(result.status == 0, "\(result.out)\(result.err)")
         #expect(result.out.contains("5 checkpoints, 2 fences") && result.out.contains("no findings"))
+        let json = try runEdgeNode(["patrol", "check", route, "--json"])
+        #expect(json.status == 0, "\(json.err)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        let checkpoints = summary["checkpoints"] as? [[String: Any]] ?? []
+        #expect(summary["ok"] as? Bool == true && summary["fences"] as? Int == 2 && (summary["findings"] as? [String])?.isEmpty == true)
+        #expect(checkpoints.count == 5 && checkpoints.allSatisfy { $0["lat"] is Double && $0["radius_m"] is Double && $0["arrival"] is String })
+        #expect((summary["length_m"] as? Double ?? 0) > 0 && summary["frame"] as? String == "CGCS2000")
     }
 
     /// Replay a synthetic RTK drive through the route: every checkpoint visited; the report is
@@ -184,6 +191,10 @@ struct PatrolCommandTests {
         #expect(result.out.contains("\(bad.path):6:5: polygon 'yard' intersects itself"))
         #expect(result.out.contains("\(bad.path):4:5: checkpoint 'b' is"))
         #expect(result.out.contains("\(bad.path):11:5: control point 'gate'") && result.out.contains("offset like GCJ-02"))
+        let json = try runEdgeNode(["patrol", "check", bad.path, "--json"])
+        let summary = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+        #expect(json.status == 2 && summary?["ok"] as? Bool == false)
+        #expect((summary?["findings"] as? [String])?.contains { $0.hasPrefix("\(bad.path):6:5: polygon 'yard' intersects itself") } == true)
         try "route: x\ncheckpoints:\n  - {name: a, lat: 22.27, lon: 113.57, radius: 3, radious: 4}\n".write(to: bad, atomically: true, encoding: .utf8)
         let unknown = try runEdgeNode(["patrol", "check", bad.path])
         #expect(unknown.status == 2)
