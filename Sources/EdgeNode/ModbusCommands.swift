@@ -46,16 +46,7 @@ public enum ModbusCommands {
                     : try client.readInputRegisters(unit: request.unit, address: request.address, count: request.count * span)
                 let values = (0..<request.count).map { ModbusValue.decode(registers[($0 * span)...], as: request.type, order: request.order) }
                 if json {
-                    let tokens = values.map { value -> String in
-                        switch value {
-                        case .text(let text):
-                            var w = JSONWriter(capacity: 64)
-                            w.string(text)
-                            return String(decoding: w.bytes, as: UTF8.self)
-                        case .number(let number): return number.isFinite ? "\(number)" : "null"
-                        default: return value.description
-                        }
-                    }
+                    let tokens = values.map(jsonToken)
                     return "{\"values\":[\(tokens.joined(separator: ","))],\"registers\":[\(registers.map(String.init).joined(separator: ","))]}\n"
                 }
                 return values.enumerated().map { index, value in
@@ -101,15 +92,37 @@ public enum ModbusCommands {
     }
 
     /// The registers shown as every numeric type in every order: the field's first question.
-    public static func decode(_ registers: [UInt16]) throws(EdgeNodeError) -> String {
+    /// With `json`: `{"registers":[...],"decodings":{"float32":{"ABCD":200.0,...},...}}`.
+    public static func decode(_ registers: [UInt16], json: Bool = false) throws(EdgeNodeError) -> String {
         guard (1...4).contains(registers.count) else { throw .input("give 1 to 4 registers (decimal or 0x hex)") }
+        let types = ModbusValueType.numeric.filter { $0.registerCount <= registers.count }
+        if json {
+            let decodings = types.map { type in
+                "\"\(type)\":{" + WordOrder.allCases.map { "\"\($0.rawValue)\":" + jsonToken(ModbusValue.decode(registers[...], as: type, order: $0)) }
+                    .joined(separator: ",") + "}"
+            }
+            return "{\"registers\":[" + registers.map { "\"\(hex($0))\"" }.joined(separator: ",") + "],\"decodings\":{"
+                + decodings.joined(separator: ",") + "}}\n"
+        }
         var text = "registers " + registers.map { hex($0) }.joined(separator: " ") + "\n"
         text += "type     " + WordOrder.allCases.map { $0.rawValue.padding(24) }.joined() + "\n"
-        for type in ModbusValueType.numeric where type.registerCount <= registers.count {
+        for type in types {
             text += type.description.padding(9)
             text += WordOrder.allCases.map { ModbusValue.decode(registers[...], as: type, order: $0).description.padding(24) }.joined() + "\n"
         }
         return text
+    }
+
+    /// A value as a JSON token: a number (null when not finite), a quoted string, true or false.
+    private static func jsonToken(_ value: ModbusValue) -> String {
+        switch value {
+        case .text(let text):
+            var w = JSONWriter(capacity: 64)
+            w.string(text)
+            return String(decoding: w.bytes, as: UTF8.self)
+        case .number(let number): return number.isFinite ? "\(number)" : "null"
+        default: return value.description
+        }
     }
 
     private static func connect(_ transport: ModbusTransport, timeout: Duration) throws(EdgeNodeError) -> ModbusClient {

@@ -1137,11 +1137,13 @@ struct Modbus: ParsableCommand {
             The first question with a new device: which order does it use? Find the row that reads \
             a sensible value.
 
-            Example:
+            Examples:
               edge-node modbus decode 0x4348 0x0000
+              edge-node modbus decode 0x4348 0x0000 --json
             """
         )
         @Argument(help: "Registers, decimal or 0x hex.") var registers: [String]
+        @Flag(help: "JSON: each type's value in each order.") var json = false
 
         func run() throws {
             let words = try registers.map { text -> UInt16 in
@@ -1151,7 +1153,7 @@ struct Modbus: ParsableCommand {
             }
             try reportingErrors { () throws(EdgeNodeError) in
                 var output = OutputSink()
-                output.write(try ModbusCommands.decode(words))
+                output.write(try ModbusCommands.decode(words, json: json))
             }
         }
     }

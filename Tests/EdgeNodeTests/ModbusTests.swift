@@ -179,5 +179,9 @@ struct ModbusTests {
         #expect(failed.status == 1 && failed.err.contains("exception 2, illegal data address"))
         let decode = try runEdgeNode(["modbus", "decode", "0x4348", "0x0000"])
         #expect(decode.status == 0 && decode.out.contains("float32  200.0"))
+        let decodeJSON = try runEdgeNode(["modbus", "decode", "0x4348", "0x0000", "--json"])
+        let decodings = (try JSONSerialization.jsonObject(with: Data(decodeJSON.out.utf8)) as? [String: Any])?["decodings"] as? [String: [String: Any]]
+        #expect(decodings?["float32"]?["ABCD"] as? Double == 200 && decodings?["uint16"]?["ABCD"] as? Int == 0x4348, "\(decodeJSON.out)")
+        #expect(decodings?.keys.contains("float64") == false)
     }
 }
