@@ -401,12 +401,13 @@ struct Patrol: ParsableCommand {
             decided and the lateral offset, then the totals. --report writes the run record as \
             JSON Lines (one event per line: UTC and GPS time, position, datum, fix quality, HDOP, \
             satellites, correction age, rule, offset, readings; a summary last); the same input \
-            gives a byte-identical report. --map draws the track coloured by fix quality, the \
-            fences and the checkpoints with their outcome.
+            gives a byte-identical report. --json prints that record instead of the summary. --map \
+            draws the track coloured by fix quality, the fences and the checkpoints with their outcome.
 
-            Example:
+            Examples:
               edge-node patrol replay --route devices/routes/zhuhai-plant-north.yaml --nmea drive.nmea \\
                   --report run.jsonl --map run.svg
+              edge-node patrol replay --route devices/routes/zhuhai-plant-north.yaml --nmea drive.nmea --json
             """
         )
         @Option(help: "The route file (YAML).") var route: String
@@ -416,6 +417,7 @@ struct Patrol: ParsableCommand {
         @Option(help: "Journal the patrol's state after every fix; a replay that finds the journal resumes (needs --report).")
         var journal: String?
         @Option(help: "Seconds to wait after each fix (0: full speed; 1: a 1 Hz receiver in real time).") var pace: Double = 0
+        @Flag(help: "Print the run record (JSON Lines, as --report writes it) instead of the summary.") var json = false
 
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
@@ -427,7 +429,7 @@ struct Patrol: ParsableCommand {
                 if let report, journal == nil { try OutputSink.writeFile(replay.report, to: report) }
                 if let map { try OutputSink.writeFile(PatrolCommands.map(replay), to: map) }
                 var output = OutputSink()
-                output.write(PatrolCommands.summaryText(replay))
+                output.write(json ? replay.report : PatrolCommands.summaryText(replay))
             }
         }
     }

@@ -84,6 +84,8 @@ struct PatrolCommandTests {
             #expect(document.rootElement()?.name == "svg")
         }
         #expect(reports[0] == reports[1])
+        let printed = try runEdgeNode(["patrol", "replay", "--route", route, "--nmea", capture.path, "--json"])
+        #expect(printed.status == 0 && Data(printed.out.utf8) == reports[0], "\(printed.err)")
         let lines = String(decoding: reports[0], as: UTF8.self).split(separator: "\n").map {
             try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }
