@@ -18,6 +18,43 @@ struct SiteFileTests {
         #expect(summary?["modbus_points"] as? Int == 26 && summary?["ok"] as? Bool == true)
     }
 
+    /// A maintenance channel fed from a file or a FIFO reads whole frames in either sample
+    /// format, however the writer splits them; a last, short frame is not delivered.
+    @Test func fileSourceReadsWholeFrames() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let s16 = directory.appendingPathComponent("s16.raw"), f32 = directory.appendingPathComponent("f32.raw")
+        try [Int16(16_384), -32_768, 0, 32_767, 1, 2].withUnsafeBytes { Data($0) }.write(to: s16)
+        try [Float(1.5), -2.25, 3, 4e-3].withUnsafeBytes { Data($0) }.write(to: f32)
+        let cases: [(URL, String, [Float])] = [(s16, "s16le", [0.5, -1, 0, 32_767.0 / 32_768]), (f32, "f32le", [1.5, -2.25, 3, 4e-3])]
+        for (file, format, expected) in cases {
+            let site = try SiteFile.parse("site: t\nmaintenance:\n  - {name: pump, source: {file: \(file.path), format: \(format)}, "
+                                          + "sample_rate: 25600, speed: {nominal_hz: 24.5}}\n", file: directory.appendingPathComponent("site.yaml").path)
+            var samples = SampleSource(try #require(site.maintenance.first), frame: 4)
+            #expect(samples.next() == expected, "\(format)")
+            #expect(samples.next() == nil, "\(format): the short last frame")
+        }
+        // A FIFO written in pieces: the frame is read whole once its last byte comes.
+        let fifo = directory.appendingPathComponent("samples.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let bytes = [Int16(16_384), -32_768, 0, 32_767].withUnsafeBytes { Array($0) }
+        let writer = Thread {
+            let descriptor = open(fifo, O_WRONLY)
+            for piece in [bytes[0..<3], bytes[3..<5], bytes[5...]] {
+                _ = piece.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                usleep(20_000)
+            }
+            close(descriptor)
+        }
+        writer.start()
+        let site = try SiteFile.parse("site: t\nmaintenance:\n  - {name: pump, source: {file: \(fifo), format: s16le}, "
+                                      + "sample_rate: 25600, speed: {nominal_hz: 24.5}}\n", file: directory.appendingPathComponent("site.yaml").path)
+        var samples = SampleSource(try #require(site.maintenance.first), frame: 4)
+        #expect(samples.next() == [0.5, -1, 0, 32_767.0 / 32_768])
+        #expect(samples.next() == nil, "the writer closed the FIFO")
+    }
+
     /// The shipped site and route, mutated at every byte (a byte dropped, or one of YAML's special
     /// characters put in: flow brackets, a tab, an anchor, an alias, quotes, a second document):
     /// each either loads or stops with an input error that names the file, never a crash.
