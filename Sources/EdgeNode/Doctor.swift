@@ -179,8 +179,9 @@ public enum Doctor {
         }
     }
 
-    /// A command's standard output, nil when it cannot run or fails.
-    private static func command(_ name: String, _ arguments: [String]) -> String? {
+    /// A command's standard output (trimmed), nil when it cannot run or fails; its standard
+    /// error is discarded.
+    static func command(_ name: String, _ arguments: [String]) -> String? {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { return nil }
         var actions = posix_spawn_file_actions_t()

@@ -292,6 +292,15 @@ struct DaemonTests {
 
 @Suite("edge-node doctor")
 struct DoctorTests {
+    /// How doctor asks the system (timedatectl, systemctl): the output of a command that
+    /// succeeds, nothing from one that fails or does not exist, and standard error left out.
+    @Test func commandsReportOutputOrNothing() {
+        #expect(Doctor.command("sh", ["-c", "echo ' synchronised '; echo noise >&2"]) == "synchronised")
+        #expect(Doctor.command("sh", ["-c", "echo partial; exit 3"]) == nil)
+        #expect(Doctor.command("no-such-command-\(getpid())", []) == nil)
+        #expect(Doctor.command("seq", ["20000"])?.hasSuffix("\n20000") == true, "output longer than one read")
+    }
+
     /// Against the twins: a PLC that answers, one that does not, a receiver that talks, a board
     /// that is there; each failure with its remedy, exit 1.
     @Test func findingsWithRemedies() throws {
