@@ -28,12 +28,12 @@ public struct OutputSink: ~Copyable {
 
     /// Writes everything buffered.
     public mutating func flush() {
-        OutputSink.writeAll(descriptor, buffer)
+        _ = buffer.withUnsafeBytes { writeAll(descriptor, $0) }
         buffer.removeAll(keepingCapacity: true)
     }
 
     deinit {
-        OutputSink.writeAll(descriptor, buffer)
+        _ = buffer.withUnsafeBytes { writeAll(descriptor, $0) }
     }
 
     /// Writes `text` to a new or truncated file at `path`.
@@ -45,17 +45,5 @@ public struct OutputSink: ~Copyable {
         sink.write(text)
         sink.flush()
         close(descriptor)
-    }
-
-    private static func writeAll(_ descriptor: Int32, _ buffer: [UInt8]) {
-        buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
-        }
     }
 }
