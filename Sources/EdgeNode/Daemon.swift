@@ -585,6 +585,43 @@ struct NotifierService: Service {
     }
 }
 
+/// Watches the event log's health once a second: says in the journal when writing starts to
+/// fail (a full disk, a size limit) and when it works again, counts dropped lines
+/// (`events_dropped`), and records the episode in the log itself (`event_log_recovered`, with
+/// its reason, failed writes and lost lines), so that a gap is never silent.
+struct EventLogMonitor: Service {
+    let context: DaemonContext
+
+    func run() async throws {
+        var last = EventLog.Health()
+        var beforeEpisode = last
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            let log = context.events, now = log.health
+            let began = !last.failing && now.failedWrites > last.failedWrites
+            let reason = now.lastFailure ?? "unknown"
+            if began {
+                beforeEpisode = last
+                context.logger.error("""
+                    cannot write \(log.path): \(reason); holding events in memory (up to \(log.holdBytes) bytes, the oldest \
+                    dropped beyond) and writing them with the next event that can be written
+                    """)
+            }
+            if now.droppedLines > last.droppedLines { context.count("events_dropped", by: now.droppedLines - last.droppedLines) }
+            if !now.failing && (last.failing || began) {
+                let dropped = now.droppedLines - beforeEpisode.droppedLines
+                context.logger.notice("\(log.path) is written again; \(dropped) events were lost while it failed")
+                context.event("event_log_recovered", source: log.path) { w in
+                    w.key("reason"); w.string(reason)
+                    w.key("failed_writes"); w.integer(now.failedWrites - beforeEpisode.failedWrites)
+                    w.key("dropped"); w.integer(dropped)
+                }
+            }
+            last = now
+        }
+    }
+}
+
 /// Runs the site's units and applies the site file again on SIGHUP: units whose configuration
 /// changed restart, new ones start, removed ones stop (their points leave the store), and the
 /// rest keep running untouched (patrol progress, baselines, counters and the event log go on; a
@@ -677,6 +714,9 @@ public enum Daemon {
         let site = try SiteFile.load(sitePath)
         let directory = outputDirectory ?? site.outputDirectory
         try createDirectories(directory)
+        // A file size limit (ulimit -f, LimitFSIZE=) makes a write fail with EFBIG, which the event
+        // log handles, instead of killing the daemon.
+        signal(SIGXFSZ, SIG_IGN)
         LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
         var logger = Logger(label: "edge-node")
         logger.logLevel = logLevel
@@ -686,6 +726,7 @@ public enum Daemon {
         let context = DaemonContext(site: site, events: events, logger: logger)
         let notifier = SystemdNotifier()
         var services: [any Service] = [SiteSupervisor(sitePath: sitePath, notifier: notifier, context: context)]
+        services.append(EventLogMonitor(context: context))
         if let observe { services.append(ObserverService(context: context, observe: observe)) }
         if let status = site.statusListen {
             services.append(StatusService(host: status.host, port: status.port, context: context, registry: registry, startedAt: startedAt))
@@ -703,6 +744,10 @@ public enum Daemon {
         do { try await group.run() } catch { logger.error("\(error)") }
         context.event("daemon_stopped", source: "edge-node") { w in w.key("events"); w.integer(context.counters.withLock { $0["events", default: 0] }) }
         events.sync()
+        let health = events.health
+        if health.heldLines > 0 {
+            logger.error("\(health.heldLines) events could not be written to \(events.path) (\(health.lastFailure ?? "unknown")) and are lost")
+        }
         logger.info("stopped")
     }
 }

@@ -66,6 +66,11 @@ public enum StatusCommand {
             text += "  machine  " + (machine["name"]?.string ?? "?").padding(20) + "alarm \(machine["alarm"]?.string ?? "?"), "
                 + "baseline \(machine["baseline"]?.string ?? "?"), \(velocity)\(zone)\n"
         }
+        if let log = status["event_log"], log["writing"]?.string == "failing" || (log["dropped_lines"]?.int ?? 0) > 0 {
+            let state = log["writing"]?.string == "failing" ? "writing fails (\(log["last_failure"]?.string ?? "?"))" : "written"
+            text += "  events   " + (log["path"]?.string ?? "?") + " \(state): \(log["held_lines"]?.int ?? 0) held in memory, "
+                + "\(log["dropped_lines"]?.int ?? 0) lost\n"
+        }
         let counters = (status["counters"]?.object ?? [:]).compactMapValues(\.int).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         if !counters.isEmpty { text += "  counters " + counters.joined(separator: ", ") + "\n" }
         return text

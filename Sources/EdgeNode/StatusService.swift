@@ -78,6 +78,7 @@ private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
         let good = points.values.count(where: \.isGood)
         Gauge(label: "edge_node_points", dimensions: [("quality", "good")]).record(good)
         Gauge(label: "edge_node_points", dimensions: [("quality", "not_good")]).record(points.count - good)
+        Gauge(label: "edge_node_events_held").record(context.events.health.heldLines)
         Gauge(label: "edge_node_uptime_seconds").record(monotonicSeconds() - startedAt)
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
@@ -130,6 +131,13 @@ private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
             if let value = entry.value.value, value.isFinite { w.fixed(value, decimals: 6) } else { w.raw("null") }
             w.key("quality"); w.string(entry.value.quality); w.raw("}")
         }
+        let log = context.events.health
+        w.raw("}"); w.key("event_log"); w.raw("{\"path\":"); w.string(context.events.path)
+        w.key("writing"); w.string(log.failing ? "failing" : "ok")
+        w.key("last_failure"); if let reason = log.lastFailure { w.string(reason) } else { w.raw("null") }
+        w.key("failed_writes"); w.integer(log.failedWrites)
+        w.key("held_lines"); w.integer(log.heldLines)
+        w.key("dropped_lines"); w.integer(log.droppedLines)
         w.raw("}"); w.key("counters"); w.raw("{")
         for (index, entry) in context.counters.withLock({ $0 }).sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { w.raw(",") }

@@ -288,6 +288,89 @@ struct DaemonTests {
         // The newest lines, in order, none missing between the oldest kept and the last.
         #expect(numbers.last == 999 && numbers == Array(numbers.first!...999))
     }
+
+    /// A log whose writes fail (a symbolic link to /dev/full: every write says "No space left on
+    /// device") holds its lines in memory, drops the oldest beyond the hold, and once the file can
+    /// be written again (the link gone, a regular file made) writes what it held first, in order.
+    @Test func eventLogHoldsLinesWhileWritingFails() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-full-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.jsonl").path
+        #expect(symlink("/dev/full", path) == 0)
+        let log = try EventLog(path: path, rotateBytes: 4096, keep: 2, holdBytes: 100)
+        func line(_ index: Int) -> [UInt8] { Array("{\"n\":\(index)}\n".utf8) }   // 8 bytes up to 9, then 9
+        for index in 0..<5 { log.append(line(index)) }
+        var health = log.health
+        #expect(health.failing && health.lastFailure == String(cString: strerror(ENOSPC)))
+        #expect(health.heldLines == 5 && health.droppedLines == 0 && health.failedWrites == 5)
+        for index in 5..<20 { log.append(line(index)) }
+        health = log.health
+        #expect(health.heldBytes <= 100 && health.heldLines + health.droppedLines == 20, "\(health)")
+        #expect(health.droppedLines == 9, "the hold keeps the newest lines within 100 bytes: 9-19, 98 bytes")
+        unlink(path)
+        log.append(line(20))
+        health = log.health
+        #expect(!health.failing && health.heldLines == 0 && health.droppedLines == 9 && health.failedWrites == 20)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == (9...20).map { "{\"n\":\($0)}\n" }.joined())
+    }
+
+    /// A file size limit reached mid-run (prlimit, as `LimitFSIZE=` or `ulimit -f` would set it):
+    /// the daemon is not killed by SIGXFSZ, the log is cut back to its last whole line, the events
+    /// are held and the journal says so; once the limit is lifted the held events are written, the
+    /// episode is recorded in the log, and at the end every event is there exactly once.
+    @Test func eventLogSurvivesAFileSizeLimit() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-fsize-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plc = try RunningSimulator(try ModbusProfileFile.load(repository.appendingPathComponent("devices/modbus/line-plc.yaml").path))
+        let site = directory.appendingPathComponent("site.yaml")
+        try """
+            site: full-disk-test
+            modbus:
+              - {name: plc-line3, profile: \(repository.path)/devices/modbus/line-plc.yaml, port: \(plc.port)}
+            gpio:
+              - name: gpio
+                chip: simulated
+                lines:
+                  - {name: warehouse_door_closed, line: door_closed, kind: state}
+            outputs: {directory: \(directory.path)/out}
+            """.write(to: site, atomically: true, encoding: .utf8)
+        let journal = directory.appendingPathComponent("journal.txt")
+        FileManager.default.createFile(atPath: journal.path, contents: nil)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+        daemon.arguments = ["--fsize=700:unlimited", repository.appendingPathComponent(".build/debug/edge-node").path, "run", "--site", site.path]
+        daemon.standardError = try FileHandle(forWritingTo: journal)
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() } }
+        func journalText() -> String { (try? String(contentsOf: journal, encoding: .utf8)) ?? "" }
+        let log = directory.appendingPathComponent("out/events.jsonl").path
+        waitFor(20, "the journal to say the event log cannot be written") { journalText().contains("cannot write \(log): File too large") }
+        let cut = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(cut.utf8.count <= 700 && cut.hasSuffix("\n"), "only whole lines: \(cut.utf8.count) bytes")
+        #expect(events(log).count == cut.split(separator: "\n").count)
+
+        let lift = Process()
+        lift.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+        lift.arguments = ["--pid", "\(daemon.processIdentifier)", "--fsize=unlimited"]
+        try lift.run()
+        lift.waitUntilExit()
+        waitFor(20, "the event log's recovery") { events(log).contains { $0["event"] as? String == "event_log_recovered" } }
+        kill(daemon.processIdentifier, SIGTERM)
+        waitFor(10, "the daemon to exit") { !daemon.isRunning }
+        #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+        let all = events(log)
+        let recovered = try #require(all.first { $0["event"] as? String == "event_log_recovered" })
+        #expect(recovered["reason"] as? String == "File too large" && recovered["dropped"] as? Int == 0)
+        #expect((recovered["failed_writes"] as? Int ?? 0) >= 1)
+        #expect(journalText().contains("\(log) is written again; 0 events were lost while it failed"))
+        // Every line whole, every event there once: the count the daemon gives at its stop, plus that line.
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == all.count)
+        #expect(all.last?["event"] as? String == "daemon_stopped" && all.last?["events"] as? Int == all.count - 1)
+    }
 }
 
 @Suite("edge-node doctor")
