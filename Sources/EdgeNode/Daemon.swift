@@ -585,19 +585,25 @@ struct NotifierService: Service {
     }
 }
 
-/// Watches the event log's health once a second: says in the journal when writing starts to
-/// fail (a full disk, a size limit) and when it works again, counts dropped lines
-/// (`events_dropped`), and records the episode in the log itself (`event_log_recovered`, with
-/// its reason, failed writes and lost lines), so that a gap is never silent.
-struct EventLogMonitor: Service {
+/// Looks after the event log: each second writes what it holds, if it can; every five seconds
+/// forces what was written to disk (as ext4 commits by default, whatever the file system); says
+/// in the journal when writing starts to fail (a full disk, a size limit) and when it works
+/// again; counts dropped lines (`events_dropped`); and records the episode in the log itself
+/// (`event_log_recovered`, with its reason, failed writes and lost lines), so that a gap is never
+/// silent.
+struct EventLogService: Service {
     let context: DaemonContext
 
     func run() async throws {
         var last = EventLog.Health()
         var beforeEpisode = last
+        var seconds = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
-            let log = context.events, now = log.health
+            let log = context.events
+            seconds += 1
+            if seconds % 5 == 0 { log.sync() } else { log.retry() }
+            let now = log.health
             let began = !last.failing && now.failedWrites > last.failedWrites
             let reason = now.lastFailure ?? "unknown"
             if began {
@@ -726,7 +732,7 @@ public enum Daemon {
         let context = DaemonContext(site: site, events: events, logger: logger)
         let notifier = SystemdNotifier()
         var services: [any Service] = [SiteSupervisor(sitePath: sitePath, notifier: notifier, context: context)]
-        services.append(EventLogMonitor(context: context))
+        services.append(EventLogService(context: context))
         if let observe { services.append(ObserverService(context: context, observe: observe)) }
         if let status = site.statusListen {
             services.append(StatusService(host: status.host, port: status.port, context: context, registry: registry, startedAt: startedAt))

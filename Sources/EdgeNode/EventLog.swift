@@ -8,8 +8,8 @@ import Synchronization
 ///
 /// When writing fails (a full disk, a file size limit, an I/O error, a directory gone), the file
 /// is cut back to its last whole line and the lines are held in memory, up to `holdBytes` (the
-/// oldest dropped beyond, and counted); each later `append`, and `sync`, opens the file again and
-/// writes them first, so that the log keeps its order. ``health`` says what is held and lost.
+/// oldest dropped beyond, and counted); each later `append`, `retry` and `sync` opens the file again
+/// and writes them first, so that the log keeps its order. ``health`` says what is held and lost.
 public final class EventLog: Sendable {
     /// The state of writing.
     public struct Health: Sendable, Equatable {
@@ -40,6 +40,8 @@ public final class EventLog: Sendable {
         var size: Int
         var held: [UInt8] = []
         var health = Health()
+        /// Written since the last `fsync`.
+        var unsynced = false
     }
 
     /// Opens (or creates) `path` for appending.
@@ -73,12 +75,20 @@ public final class EventLog: Sendable {
         }
     }
 
-    /// Writes what is held, if it can, and forces what was written to disk (at shutdown, so that
-    /// nothing is lost).
+    /// Writes what is held, if anything is and it can (so that held lines need not wait for the
+    /// next line).
+    public func retry() {
+        state.withLock { file in
+            if !file.held.isEmpty { flushHeld(&file) }
+        }
+    }
+
+    /// Writes what is held, if it can, and forces what was written to disk (periodically and at
+    /// shutdown, so that a power cut loses little and a stop nothing).
     public func sync() {
         state.withLock { file in
             if !file.held.isEmpty { flushHeld(&file) }
-            if file.descriptor >= 0 { fsync(file.descriptor) }
+            if file.unsynced && file.descriptor >= 0 && fsync(file.descriptor) == 0 { file.unsynced = false }
         }
     }
 
@@ -131,6 +141,7 @@ public final class EventLog: Sendable {
         let written = bytes.withUnsafeBytes { writeAll(file.descriptor, $0) }
         guard written < bytes.count else {
             file.size += written
+            file.unsynced = true
             return nil
         }
         let reason = errno == 0 ? "the system wrote nothing" : String(cString: strerror(errno))
