@@ -63,7 +63,13 @@ outputs: {{directory: {work}/out}}
     modbus_latencies = []
     deadline = wall0 + duration
     value, reported = 0, 0
+    samples = []  # (seconds since wall0, anonymous resident KiB, threads, open descriptors): a leak shows as a slope
+    def sample():
+        status = {l.split(":")[0]: l.split()[1] for l in open(f"/proc/{daemon.pid}/status") if len(l.split()) > 1}
+        samples.append((time.monotonic() - wall0, int(status["RssAnon"]), int(status["Threads"]), len(os.listdir(f"/proc/{daemon.pid}/fd"))))
     while time.monotonic() < deadline - 2:
+        if not samples or time.monotonic() - wall0 - samples[-1][0] >= 10:
+            sample()
         value = 1 - value
         written = time.monotonic()
         client.write_coil(1, bool(value), device_id=1)   # reject_gate, a coil in the 0.5 s group: reported on change
@@ -81,6 +87,7 @@ outputs: {{directory: {work}/out}}
         time.sleep(1.3)
     while time.monotonic() < deadline:
         time.sleep(0.1)
+    sample()
     cpu = (cpu_seconds() - cpu0) / (time.monotonic() - wall0) * 100
     rss = int([l for l in open(f"/proc/{daemon.pid}/status") if l.startswith("VmHWM")][0].split()[1]) / 1024
     # Where the resident pages are: private memory, and each shared library's share.
@@ -108,6 +115,14 @@ outputs: {{directory: {work}/out}}
     print(f"  GPIO edge -> event record: p50 {statistics.median(gpio):.2f} ms, max {max(gpio):.2f} ms "
           f"({len(gpio)} settled changes, the 5 ms debounce included)")
     print(f"  {len(records)} events written")
+    # Growth of the anonymous memory from the first quarter of the run to its end (the first
+    # quarter lets buffers, caches and the maintenance baseline reach their working size).
+    settled = next(s for s in samples if s[0] >= samples[-1][0] / 4)
+    hours = (samples[-1][0] - settled[0]) / 3600
+    growth = (samples[-1][1] - settled[1]) / 1024
+    print(f"  anonymous memory {settled[1] / 1024:.2f} MiB at {settled[0]:.0f} s, {samples[-1][1] / 1024:.2f} MiB at {samples[-1][0]:.0f} s"
+          + (f" ({growth / hours:+.2f} MiB per hour)" if hours > 0 else "")
+          + f"; threads {samples[0][2]} -> {samples[-1][2]}, open descriptors {samples[0][3]} -> {samples[-1][3]}")
 finally:
     for child in children:
         if child.poll() is None:
