@@ -338,6 +338,7 @@ struct DaemonTests {
                 lines:
                   - {name: warehouse_door_closed, line: door_closed, kind: state}
             outputs: {directory: \(directory.path)/out}
+            status: {listen: 127.0.0.1:0}
             """.write(to: site, atomically: true, encoding: .utf8)
         let journal = directory.appendingPathComponent("journal.txt")
         FileManager.default.createFile(atPath: journal.path, contents: nil)
@@ -353,6 +354,13 @@ struct DaemonTests {
         let cut = try String(contentsOfFile: log, encoding: .utf8)
         #expect(cut.utf8.count <= 700 && cut.hasSuffix("\n"), "only whole lines: \(cut.utf8.count) bytes")
         #expect(events(log).count == cut.split(separator: "\n").count)
+        // The status report says so (the port from the journal: its event may be among those held).
+        let port = try #require(journalText().firstMatch(of: /status on http:\/\/127\.0\.0\.1:([0-9]+)\//).flatMap { Int($0.1) })
+        let report = try httpGet(port: port, path: "/status")
+        let eventLog = try #require((try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])?["event_log"] as? [String: Any])
+        #expect(eventLog["writing"] as? String == "failing" && eventLog["last_failure"] as? String == "File too large", "\(eventLog)")
+        #expect((eventLog["held_lines"] as? Int ?? 0) > 0 && eventLog["dropped_lines"] as? Int == 0)
+        #expect(try StatusCommand.render(report).contains("events   \(log) writing fails (File too large): "))
 
         let lift = Process()
         lift.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
