@@ -588,7 +588,7 @@ struct NotifierService: Service {
 /// Looks after the event log: each second writes what it holds, if it can; every five seconds
 /// forces what was written to disk (as ext4 commits by default, whatever the file system); says
 /// in the journal when writing starts to fail (a full disk, a size limit) and when it works
-/// again; counts dropped lines (`events_dropped`); and records the episode in the log itself
+/// again, and when the file was deleted or moved away; counts dropped lines (`events_dropped`); and records the episode in the log itself
 /// (`event_log_recovered`, with its reason, failed writes and lost lines), so that a gap is never
 /// silent.
 struct EventLogService: Service {
@@ -612,6 +612,9 @@ struct EventLogService: Service {
                     cannot write \(log.path): \(reason); holding events in memory (up to \(log.holdBytes) bytes, the oldest \
                     dropped beyond) and writing them with the next event that can be written
                     """)
+            }
+            if now.restarts > last.restarts {
+                context.logger.notice("\(log.path) was deleted or moved away; writing a new one")
             }
             if now.droppedLines > last.droppedLines { context.count("events_dropped", by: now.droppedLines - last.droppedLines) }
             if !now.failing && (last.failing || began) {

@@ -10,6 +10,8 @@ import Synchronization
 /// is cut back to its last whole line and the lines are held in memory, up to `holdBytes` (the
 /// oldest dropped beyond, and counted); each later `append`, `retry` and `sync` opens the file again
 /// and writes them first, so that the log keeps its order. ``health`` says what is held and lost.
+/// A file deleted or moved away by someone else (`rm` to free space, logrotate) is noticed at the
+/// next `sync` and a new one started, so that events never go on into a file nobody can see.
 public final class EventLog: Sendable {
     /// The state of writing.
     public struct Health: Sendable, Equatable {
@@ -25,6 +27,8 @@ public final class EventLog: Sendable {
         public var failing = false
         /// Why the last failed write failed (kept after writing works again).
         public var lastFailure: String?
+        /// Times the file was found deleted, moved or replaced, and a new one started.
+        public var restarts = 0
     }
 
     public let path: String
@@ -88,8 +92,20 @@ public final class EventLog: Sendable {
     public func sync() {
         state.withLock { file in
             if !file.held.isEmpty { flushHeld(&file) }
-            if file.unsynced && file.descriptor >= 0 && fsync(file.descriptor) == 0 { file.unsynced = false }
+            guard file.descriptor >= 0 else { return }
+            if file.unsynced && fsync(file.descriptor) == 0 { file.unsynced = false }
+            if !isAtPath(file.descriptor) {
+                close(file.descriptor)
+                file.descriptor = -1   // the next write starts a new file
+                file.health.restarts += 1
+            }
         }
+    }
+
+    /// Whether `path` still names the open file.
+    private func isAtPath(_ descriptor: Int32) -> Bool {
+        var open = stat(), named = stat()
+        return fstat(descriptor, &open) == 0 && stat(path, &named) == 0 && open.st_dev == named.st_dev && open.st_ino == named.st_ino
     }
 
     /// Writes the held lines (the new ones last); on failure the oldest beyond the hold are dropped.

@@ -318,6 +318,30 @@ struct DaemonTests {
         #expect(text == (9...20).map { "{\"n\":\($0)}\n" }.joined())
     }
 
+    /// A log file moved away (logrotate) or deleted (`rm` to free space) while open: the next
+    /// sync notices and later lines go to a new file at the path, not on into one nobody sees.
+    @Test func eventLogStartsAgainWhenItsFileIsMovedOrDeleted() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-moved-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.jsonl").path
+        let log = try EventLog(path: path, rotateBytes: 4096, keep: 2)
+        log.append(Array("{\"n\":1}\n".utf8))
+        log.sync()
+        #expect(log.health.restarts == 0)
+        #expect(rename(path, path + ".old") == 0)
+        log.append(Array("{\"n\":2}\n".utf8))   // before the sync notices: still the moved file
+        log.sync()
+        log.append(Array("{\"n\":3}\n".utf8))
+        #expect(try String(contentsOfFile: path + ".old", encoding: .utf8) == "{\"n\":1}\n{\"n\":2}\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"n\":3}\n")
+        #expect(unlink(path) == 0)
+        log.sync()
+        log.append(Array("{\"n\":4}\n".utf8))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"n\":4}\n")
+        #expect(log.health.restarts == 2 && !log.health.failing)
+    }
+
     /// A file size limit reached mid-run (prlimit, as `LimitFSIZE=` or `ulimit -f` would set it):
     /// the daemon is not killed by SIGXFSZ, the log is cut back to its last whole line, the events
     /// are held and the journal says so; once the limit is lifted the held events are written, the
