@@ -587,10 +587,10 @@ struct NotifierService: Service {
 
 /// Looks after the event log: each second writes what it holds, if it can; every five seconds
 /// forces what was written to disk (as ext4 commits by default, whatever the file system); says
-/// in the journal when writing starts to fail (a full disk, a size limit) and when it works
-/// again, and when the file was deleted or moved away; counts dropped lines (`events_dropped`); and records the episode in the log itself
-/// (`event_log_recovered`, with its reason, failed writes and lost lines), so that a gap is never
-/// silent.
+/// in the journal when writing starts to fail (a full disk, a size limit), when it works again,
+/// and when the file was deleted or moved away; counts dropped lines (`events_dropped`); and
+/// records each episode in the log itself (`event_log_recovered`, with its reason, failed writes
+/// and lost lines), so that a gap is never silent.
 struct EventLogService: Service {
     let context: DaemonContext
 
