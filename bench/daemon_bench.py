@@ -117,6 +117,10 @@ outputs: {{directory: {work}/out}}
     print(f"  {len(records)} events written")
     # Growth of the anonymous memory from the first quarter of the run to its end (the first
     # quarter lets buffers, caches and the maintenance baseline reach their working size).
+    os.makedirs(os.path.join(repo, "bench/out"), exist_ok=True)
+    with open(os.path.join(repo, "bench/out/daemon-samples.txt"), "w") as f:
+        f.write("seconds anonymous_kib threads descriptors\n")
+        f.writelines(f"{t:.0f} {kib} {threads} {fds}\n" for t, kib, threads, fds in samples)
     settled = next(s for s in samples if s[0] >= samples[-1][0] / 4)
     hours = (samples[-1][0] - settled[0]) / 3600
     growth = (samples[-1][1] - settled[1]) / 1024
