@@ -95,6 +95,8 @@ struct MachineCondition: Sendable {
 final class DaemonContext: Sendable {
     private let currentSite: Mutex<Site>
     let events: EventLog
+    /// Where state that outlives the process goes (the outputs directory: patrol journals).
+    let stateDirectory: String
     let store = PointStore()
     let logger: Logger
     let counters = Mutex<[String: Int]>([:])
@@ -107,9 +109,10 @@ final class DaemonContext: Sendable {
     /// that changed the receiver) resumes a patrol whose route is unchanged.
     let patrolSnapshots = Mutex<[String: (route: Route, snapshot: PatrolSnapshot)]>([:])
 
-    init(site: Site, events: EventLog, logger: Logger) {
+    init(site: Site, events: EventLog, stateDirectory: String, logger: Logger) {
         currentSite = Mutex(site)
         self.events = events
+        self.stateDirectory = stateDirectory
         self.logger = logger
     }
 
@@ -345,7 +348,9 @@ struct GPIOBoardUnit {
 
 /// The BeiDou receiver and the site's patrols on its fixes; inspections read the point store. A
 /// patrol whose route is unchanged resumes where the previous unit left it (after a reload that
-/// changed the receiver), so no checkpoint is decided twice.
+/// changed the receiver), so no checkpoint is decided twice; after a restart, a crash or a power
+/// cut, an unfinished patrol resumes from its journal (saved after each fix that gave events, so
+/// only a crash between an event and its journal, microseconds, could report that event again).
 struct PatrolUnit {
     let receiver: Site.Receiver
     let patrols: [Site.Patrol]
@@ -357,13 +362,35 @@ struct PatrolUnit {
             defer { snapshots.removeAll() }
             return snapshots
         }
-        var agents = patrols.map { patrol in
-            let route = patrol.route.route
+        let journals = patrols.map { PatrolJournal(directory: context.stateDirectory, route: $0.route.route) }
+        var agents = patrols.indices.map { index in
+            let route = patrols[index].route.route
             let reader = StoreReader(store: context.store)
-            guard let earlier = saved[route.name], earlier.route == route else { return PatrolAgent(route: route, reader: reader) }
-            return PatrolAgent(route: route, reader: reader, resuming: earlier.snapshot)
+            if let earlier = saved[route.name], earlier.route == route { return PatrolAgent(route: route, reader: reader, resuming: earlier.snapshot) }
+            if let snapshot = journals[index].load() {
+                let agent = PatrolAgent(route: route, reader: reader, resuming: snapshot)
+                if !agent.isComplete {
+                    context.event("patrol_resumed", source: route.name) { w in
+                        w.key("next"); if let next = agent.currentCheckpoint?.name { w.string(next) } else { w.raw("null") }
+                        w.key("visited"); w.integer(agent.summary.visited); w.key("missed"); w.integer(agent.summary.missed)
+                    }
+                    return agent
+                }
+            }
+            return PatrolAgent(route: route, reader: reader)
+        }
+        var journalFailed = false
+        func saveJournal(_ index: Int) {
+            do {
+                if agents[index].isComplete { journals[index].remove() } else { try journals[index].save(agents[index].snapshot) }
+            } catch {
+                context.count("patrol_journal_failures")
+                if !journalFailed { context.logger.error("\(error.message); a restart would begin the patrol again") }
+                journalFailed = true
+            }
         }
         defer {
+            for index in agents.indices { saveJournal(index) }
             context.patrolSnapshots.withLock { snapshots in for agent in agents { snapshots[agent.route.name] = (agent.route, agent.snapshot) } }
         }
         context.patrols.withLock { progress in for agent in agents { progress[agent.route.name] = PatrolProgress(agent) } }
@@ -382,6 +409,7 @@ struct PatrolUnit {
                     if !writer.bytes.isEmpty {
                         writer.withBytes { context.events.append($0) }
                         context.count("events", by: writer.bytes.count { $0 == 10 })
+                        saveJournal(index)
                     }
                     context.patrols.withLock { $0[route.name] = PatrolProgress(agents[index]) }
                     if agents[index].isComplete { finished.insert(index) }
@@ -732,7 +760,7 @@ public enum Daemon {
         let events = try EventLog(path: "\(directory)/events.jsonl", rotateBytes: site.rotateBytes, keep: site.keepFiles)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let context = DaemonContext(site: site, events: events, logger: logger)
+        let context = DaemonContext(site: site, events: events, stateDirectory: directory, logger: logger)
         let notifier = SystemdNotifier()
         var services: [any Service] = [SiteSupervisor(sitePath: sitePath, notifier: notifier, context: context)]
         services.append(EventLogService(context: context))

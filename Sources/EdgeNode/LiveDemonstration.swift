@@ -31,6 +31,7 @@ public enum LiveDemonstration {
         }
         try createDirectories(options.directory)
         try? FileManager.default.removeItem(atPath: "\(options.directory)/events.jsonl")
+        try? FileManager.default.removeItem(atPath: "\(options.directory)/patrols")   // the demo's patrol always starts afresh
 
         // The twins.
         let plc = ModbusSimulator(profile: try ModbusProfileFile.load("\(devices)/modbus/line-plc.yaml"))

@@ -230,6 +230,58 @@ struct DaemonTests {
         #expect(all.filter { $0["event"] as? String == "checkpoint" }.count == 5)
     }
 
+    /// Killed mid-patrol (SIGKILL, as a crash or a power cut would stop it) and started again on
+    /// the same outputs: the patrol resumes at its next checkpoint from its journal, every
+    /// checkpoint is decided once across the two runs, and the journal is gone once the patrol is
+    /// complete, so that the next start begins a new run.
+    @Test func patrolResumesAfterAKill() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plc = try RunningSimulator(try ModbusProfileFile.load(repository.appendingPathComponent("devices/modbus/line-plc.yaml").path))
+        let meter = try RunningSimulator(try ModbusProfileFile.load(repository.appendingPathComponent("devices/modbus/energy-meter.yaml").path))
+        let devices = repository.appendingPathComponent("devices").path
+        let link = directory.appendingPathComponent("gnss").path
+        let site = directory.appendingPathComponent("site.yaml")
+        try """
+            site: resume-test
+            modbus:
+              - {name: plc-line3, profile: \(devices)/modbus/line-plc.yaml, port: \(plc.port)}
+              - {name: meter-t2, profile: \(devices)/modbus/energy-meter.yaml, port: \(meter.port)}
+            gpio:
+              - name: gpio
+                chip: simulated
+                lines:
+                  - {name: warehouse_door_closed, line: door_closed, kind: state}
+            gnss: {profile: \(devices)/receivers/quectel-lc29h.yaml, port: \(link)}
+            patrols:
+              - {route: \(devices)/routes/zhuhai-plant-north.yaml}
+            outputs: {directory: \(directory.path)/out}
+            """.write(to: site, atomically: true, encoding: .utf8)
+        let receiver = try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path,
+                                        ["simulate", "gnss", "--route", "\(devices)/routes/zhuhai-plant-north.yaml", "--pty", "--link", link,
+                                         "--time-scale", "20"])
+        func startDaemon() throws -> ChildProcess {
+            try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path, ["run", "--site", site.path], waitForOutput: false)
+        }
+        let log = directory.appendingPathComponent("out/events.jsonl").path
+        let journal = directory.appendingPathComponent("out/patrols/zhuhai-plant-north.json").path
+        func outcomes() -> [[String: Any]] { events(log).filter { $0["event"] as? String == "checkpoint" } }
+        var daemon: ChildProcess? = try startDaemon()
+        waitFor(40, "two checkpoint outcomes") { outcomes().count >= 2 }
+        daemon = nil   // SIGKILL: no graceful stop, nothing saved at exit
+        #expect(FileManager.default.fileExists(atPath: journal))
+        daemon = try startDaemon()
+        waitFor(40, "the patrol to complete") { events(log).contains { $0["event"] as? String == "summary" } }
+        withExtendedLifetime((receiver, daemon, plc, meter)) {}
+        let resumed = events(log).filter { $0["event"] as? String == "patrol_resumed" }
+        #expect(resumed.count == 1 && resumed.first?["next"] as? String == "transformer-T2" && resumed.first?["visited"] as? Int == 2,
+                "\(resumed)")
+        #expect(outcomes().map { $0["checkpoint"] as? String } == ["gate", "pump-house-3", "transformer-T2", "cooling-tower", "warehouse-door"])
+        #expect(outcomes().prefix(2).allSatisfy { $0["verdict"] as? String == "visited" })
+        #expect(!FileManager.default.fileExists(atPath: journal), "a complete patrol leaves no journal")
+    }
+
     /// A bearing fault that develops during the run raises exactly one maintenance alarm; the
     /// healthy machine next to it none. (Simulated twenty times faster than real time.)
     @Test func developingFaultRaisesOneAlarm() throws {
