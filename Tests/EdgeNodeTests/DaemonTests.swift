@@ -417,7 +417,7 @@ struct DaemonTests {
             status: {listen: 127.0.0.1:0}
             """.write(to: site, atomically: true, encoding: .utf8)
         let journal = directory.appendingPathComponent("journal.txt")
-        FileManager.default.createFile(atPath: journal.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: journal.path, contents: nil)
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
         daemon.arguments = ["--fsize=700:unlimited", repository.appendingPathComponent(".build/debug/edge-node").path, "run", "--site", site.path]
