@@ -668,7 +668,9 @@ struct Run: AsyncParsableCommand {
         retried with backoff and reported, never stopping the others. Events (point quality, \
         GPIO states, patrol events and run records, device faults) go to EVENTS/events.jsonl, \
         rotated at the site's size cap and forced to disk every 5 s; while it cannot be written \
-        (a full disk), events are held in memory and written later, in order. Under systemd \
+        (a full disk), events are held in memory and written later, in order. An unfinished \
+        patrol resumes after a restart, a crash or a power cut from its journal in \
+        EVENTS/patrols. Under systemd \
         (Type=notify) it sends READY=1, STATUS= and WATCHDOG=1; logs carry syslog priorities when stderr goes to the journal. With \
         'status: {listen: 127.0.0.1:9810}' it serves /status (JSON: devices with health, \
         patrols, machines, points, counters) and /metrics (Prometheus). SIGHUP reads the site \
