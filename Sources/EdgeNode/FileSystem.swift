@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Glibc
 
 /// The directory part of a path: what precedes its last `/` (`/` itself for `/name`), empty for
@@ -73,6 +74,14 @@ func replaceFile(_ path: String, with bytes: some Collection<UInt8>) throws(Edge
     close(descriptor)
     guard written == bytes.count else { throw .runtime("cannot write \(temporary): \(reason)") }
     guard rename(temporary, path) == 0 else { throw .runtime("cannot replace \(path): \(String(cString: strerror(errno)))") }
+}
+
+/// Replaces `path` with `value` encoded as JSON, at once (as ``replaceFile(_:with:)``).
+/// - Throws: ``EdgeNodeError`` naming what failed.
+func replaceFile(_ path: String, withJSONOf value: some Encodable) throws(EdgeNodeError) {
+    let encoded: Data
+    do { encoded = try JSONEncoder().encode(value) } catch { throw .runtime("cannot encode \(path): \(error)") }
+    try replaceFile(path, with: encoded)
 }
 
 /// A file written at its end and kept open: cut to `keeping` bytes when opened (what a journal

@@ -156,7 +156,7 @@ public enum PatrolCommands {
                 if let report, let journalPath = options.journalPath {
                     try report.append(writer.bytes)
                     writer.removeAll()
-                    try writeJournal(Journal(fixes: consumed, reportBytes: UInt64(report.size), snapshot: agent.snapshot), to: journalPath)
+                    try replaceFile(journalPath, withJSONOf: Journal(fixes: consumed, reportBytes: UInt64(report.size), snapshot: agent.snapshot))
                 }
                 if options.pace > 0 { usleep(useconds_t(options.pace * 1e6)) }
             }
@@ -175,12 +175,6 @@ public enum PatrolCommands {
             text = (try? String(contentsOfFile: options.reportPath!, encoding: .utf8)) ?? text
         }
         return Replay(report: text, summary: agent.summary, outcomes: agent.outcomes, track: track, route: file.route)
-    }
-
-    private static func writeJournal(_ journal: Journal, to path: String) throws(EdgeNodeError) {
-        let encoded: Data
-        do { encoded = try JSONEncoder().encode(journal) } catch { throw .runtime("cannot encode the journal: \(error)") }
-        try replaceFile(path, with: encoded)
     }
 
     private struct EpochCollector: NMEAStreamConsumer {

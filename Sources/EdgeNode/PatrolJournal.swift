@@ -30,12 +30,8 @@ struct PatrolJournal {
     /// Saves `snapshot` in place of the previous one.
     /// - Throws: ``EdgeNodeError`` naming the file and the system's reason.
     func save(_ snapshot: PatrolSnapshot) throws(EdgeNodeError) {
-        let encoded: Data
-        do { encoded = try JSONEncoder().encode(Contents(route: route, snapshot: snapshot)) } catch {
-            throw .runtime("cannot encode the patrol journal: \(error)")
-        }
         try createDirectories(directoryName(of: path))
-        try replaceFile(path, with: encoded)
+        try replaceFile(path, withJSONOf: Contents(route: route, snapshot: snapshot))
     }
 
     func remove() { unlink(path) }
