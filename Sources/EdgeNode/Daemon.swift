@@ -362,7 +362,10 @@ struct PatrolUnit {
             defer { snapshots.removeAll() }
             return snapshots
         }
-        let journals = patrols.map { PatrolJournal(directory: context.stateDirectory, route: $0.route.route) }
+        let journals = patrols.map {
+            StateJournal<PatrolSnapshot>(directory: context.stateDirectory, kind: "patrols", name: $0.route.route.name,
+                                         key: String(describing: $0.route.route))
+        }
         var agents = patrols.indices.map { index in
             let route = patrols[index].route.route
             let reader = StoreReader(store: context.store)
@@ -430,7 +433,8 @@ struct PatrolUnit {
 
 /// One vibration channel: samples (simulated, or read from a file or FIFO at the sample rate)
 /// through the channel's windows and the machine's health; the operating state and speed come
-/// from the point store. Alarms become events: one `maintenance_alarm` when the machine's first
+/// from the point store. The learnt baseline is kept in the outputs directory and taken up again
+/// after a restart (delete `baselines/CHANNEL.json` to learn it again, after maintenance). Alarms become events: one `maintenance_alarm` when the machine's first
 /// indicator reaches alarm, one `maintenance_cleared` when all are back to normal.
 struct MaintenanceUnit {
     let channel: Site.MaintenanceChannel
@@ -442,6 +446,13 @@ struct MaintenanceUnit {
         configuration.severity = .iso10816part3(group: channel.machineGroup, support: channel.support)
         configuration.bearing = channel.bearing
         let analyzer = VibrationChannel(configuration, hop: frame)
+        // The baseline learnt before a restart, if the channel is configured as it was then.
+        let journal = StateJournal<Baseline>(directory: context.stateDirectory, kind: "baselines", name: channel.name,
+                                             key: String(describing: channel))
+        if let saved = journal.load(), saved.state == .active, analyzer.resume(baseline: saved) {
+            context.machines.withLock { $0[channel.name, default: MachineCondition()].baselineLearnt = true }
+            context.event("baseline_restored", source: channel.name) { w in w.key("path"); w.string(journal.path) }
+        }
         var samples = SampleSource(channel, frame: frame)
         var levels = (velocity: AlarmLevel.normal, anomaly: AlarmLevel.normal)
         var alarmed = false
@@ -459,6 +470,7 @@ struct MaintenanceUnit {
             if wait > 0 { usleep(useconds_t(wait * 1e6)) }
             let operating = OperatingState(running: running(channel, context), speedHz: speed(channel, context))
             let timestamp = Int64(Double(produced - block.count) / channel.sampleRate * 1e9)
+            var learnt = false
             block.withUnsafeBufferPointer { buffer in
                 analyzer.process(buffer, at: timestamp, operating: operating) { event in
                     switch event {
@@ -474,6 +486,7 @@ struct MaintenanceUnit {
                     case .health(.baselineLearnt):
                         context.machines.withLock { $0[channel.name, default: MachineCondition()].baselineLearnt = true }
                         context.event("baseline_learnt", source: channel.name)
+                        learnt = true   // saved once the channel's health is no longer being updated
                     case .health(.velocity(let alarm)), .health(.anomaly(let alarm)):
                         if case .health(.velocity) = event { levels.velocity = alarm.level } else { levels.anomaly = alarm.level }
                         let worst = max(levels.velocity, levels.anomaly)
@@ -494,6 +507,11 @@ struct MaintenanceUnit {
                             context.event("maintenance_cleared", source: channel.name)
                         }
                     }
+                }
+            }
+            if learnt {
+                do throws(EdgeNodeError) { try journal.save(analyzer.health.baseline) } catch {
+                    context.logger.error("\(channel.name): \(error.message); a restart would learn the baseline again")
                 }
             }
         }

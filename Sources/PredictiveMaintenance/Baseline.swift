@@ -65,6 +65,11 @@ public struct Baseline: Sendable {
                 for j in 0..<dimension { comoment[i * dimension + j] += delta[i] * (vector[vector.startIndex + j] - mean[j]) }
             }
         }
+        updateState()
+    }
+
+    /// Active once enough vectors are in: the covariance from the comoments, and its factor.
+    private mutating func updateState() {
         if count >= learningWindows {
             for index in covariance.indices { covariance[index] = comoment[index] / Double(count - 1) }
             factorise()
@@ -174,5 +179,42 @@ public struct CUSUMDetector: Sendable {
     public mutating func reset() {
         upper = 0
         lower = 0
+    }
+}
+
+/// Saved as what was learnt (vectors counted, mean, comoments); the covariance and its factor are
+/// derived again, so a decoded baseline scores exactly as the one encoded. Decoding checks sizes
+/// and values and throws on anything else.
+extension Baseline: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case dimension, learningWindows = "learning_windows", count, mean, comoment
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let dimension = try container.decode(Int.self, forKey: .dimension)
+        let learningWindows = try container.decode(Int.self, forKey: .learningWindows)
+        guard dimension > 0, dimension <= 64, learningWindows > dimension else {
+            throw DecodingError.dataCorruptedError(forKey: .learningWindows, in: container,
+                                                   debugDescription: "learning needs more vectors than features")
+        }
+        self.init(dimension: dimension, learningWindows: learningWindows)
+        count = try container.decode(Int.self, forKey: .count)
+        mean = try container.decode([Double].self, forKey: .mean)
+        comoment = try container.decode([Double].self, forKey: .comoment)
+        guard (0...learningWindows).contains(count), mean.count == dimension, comoment.count == dimension * dimension,
+              mean.allSatisfy(\.isFinite), comoment.allSatisfy(\.isFinite) else {
+            throw DecodingError.dataCorruptedError(forKey: .comoment, in: container, debugDescription: "not a baseline of \(dimension) features")
+        }
+        updateState()
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(dimension, forKey: .dimension)
+        try container.encode(learningWindows, forKey: .learningWindows)
+        try container.encode(count, forKey: .count)
+        try container.encode(mean, forKey: .mean)
+        try container.encode(comoment, forKey: .comoment)
     }
 }

@@ -106,6 +106,16 @@ public struct MachineHealth: Sendable {
         velocityTrend?.timeToThreshold(configuration.velocityLimit, from: now)
     }
 
+    /// Takes a baseline saved earlier (across a restart) in place of the one in progress, so the
+    /// machine is judged against what it was learnt as, not against a new baseline learnt from
+    /// however it runs now; false, and nothing changed, when it has other features or learning length.
+    @discardableResult
+    public mutating func resume(baseline saved: Baseline) -> Bool {
+        guard saved.dimension == baseline.dimension, saved.learningWindows == baseline.learningWindows else { return false }
+        baseline = saved
+        return true
+    }
+
     /// After maintenance: a new baseline and a new trend (the old ones describe another machine).
     public mutating func maintenancePerformed() {
         baseline.relearn()

@@ -137,6 +137,10 @@ public final class VibrationChannel: @unchecked Sendable {
     /// After maintenance: the health starts a new baseline and trend.
     public func maintenancePerformed() { health.maintenancePerformed() }
 
+    /// A baseline saved earlier, in place of learning one (``MachineHealth/resume(baseline:)``).
+    @discardableResult
+    public func resume(baseline: Baseline) -> Bool { health.resume(baseline: baseline) }
+
     /// Adds a block whose first sample was taken at `timestamp` (monotonic nanoseconds) while
     /// the machine was in `operating` state; `onEvent` receives what it caused, in order.
     public func process(_ block: UnsafeBufferPointer<Float>, at timestamp: Int64, operating: OperatingState,

@@ -282,6 +282,43 @@ struct DaemonTests {
         #expect(!FileManager.default.fileExists(atPath: journal), "a complete patrol leaves no journal")
     }
 
+    /// A machine's learnt baseline outlives the process: killed after learning and started again,
+    /// the daemon takes the saved baseline up at once (`baseline_restored`, status "active")
+    /// instead of learning a new one from however the machine runs now.
+    @Test func baselineSurvivesAKill() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-baseline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let site = directory.appendingPathComponent("site.yaml")
+        try """
+            site: baseline-test
+            maintenance:
+              - {name: pump-a, source: {simulated: healthy, speedup: 20}, sample_rate: 25600,
+                 bearing: {n: 8, d: 7.94, D: 39.04}, speed: {nominal_hz: 24.5}}
+            outputs: {directory: \(directory.path)/out}
+            status: {listen: 127.0.0.1:0}
+            """.write(to: site, atomically: true, encoding: .utf8)
+        func startDaemon() throws -> ChildProcess {
+            try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path, ["run", "--site", site.path], waitForOutput: false)
+        }
+        let log = directory.appendingPathComponent("out/events.jsonl").path
+        let saved = directory.appendingPathComponent("out/baselines/pump-a.json").path
+        func count(_ kind: String) -> Int { events(log).filter { $0["event"] as? String == kind }.count }
+        var daemon: ChildProcess? = try startDaemon()
+        waitFor(20, "the baseline learnt") { count("baseline_learnt") == 1 }
+        waitFor(5, "the baseline saved") { FileManager.default.fileExists(atPath: saved) }
+        daemon = nil   // SIGKILL
+        daemon = try startDaemon()
+        waitFor(10, "the baseline restored") { count("baseline_restored") == 1 }
+        let port = try #require(events(log).last { $0["event"] as? String == "status_listening" }?["port"] as? Int)
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(httpGet(port: port, path: "/status").utf8)) as? [String: Any])
+        let machine = (status["machines"] as? [[String: Any]])?.first { $0["name"] as? String == "pump-a" }
+        #expect(machine?["baseline"] as? String == "active", "\(String(describing: machine))")
+        usleep(2_000_000)   // longer than learning took the first time
+        withExtendedLifetime(daemon) {}
+        #expect(count("baseline_learnt") == 1, "learnt once, in the first run only")
+    }
+
     /// A bearing fault that develops during the run raises exactly one maintenance alarm; the
     /// healthy machine next to it none. (Simulated twenty times faster than real time.)
     @Test func developingFaultRaisesOneAlarm() throws {

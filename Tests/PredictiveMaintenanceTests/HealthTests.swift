@@ -108,6 +108,38 @@ struct HealthTests {
         #expect(baseline.state == .learning(collected: 0, needed: 200))
     }
 
+    /// A baseline saved and read back (as the daemon keeps it across restarts) scores exactly as
+    /// the one saved, one saved while learning goes on learning the same, and a damaged file is
+    /// refused rather than trusted.
+    @Test func baselineSurvivesSavingExactly() throws {
+        let noise = Signals.noise(count: 2000, sigma: 1, seed: 5).map(Double.init)
+        let vectors: [[Double]] = (0..<500).map { index in
+            let a: Double = noise[4 * index], b: Double = noise[4 * index + 1], c: Double = noise[4 * index + 2], d: Double = noise[4 * index + 3]
+            return [3 + a, 1 + 0.5 * b, 4 + c, d]
+        }
+        func roundTrip(_ baseline: Baseline) throws -> Baseline { try JSONDecoder().decode(Baseline.self, from: JSONEncoder().encode(baseline)) }
+        var learnt = Baseline(dimension: 4, learningWindows: 100)
+        var learning = learnt
+        for vector in vectors.prefix(40) { _ = learning.add(vector) }
+        var resumed = try roundTrip(learning)
+        #expect(resumed.state == .learning(collected: 40, needed: 100))
+        for vector in vectors.prefix(100) { _ = learnt.add(vector) }
+        for vector in vectors[40..<100] { _ = resumed.add(vector) }
+        #expect(resumed.state == .active && resumed.mean == learnt.mean && resumed.covariance == learnt.covariance)
+        let restored = try roundTrip(learnt)
+        #expect(restored.state == .active)
+        for vector in vectors.suffix(400) { #expect(restored.score(vector) == learnt.score(vector)) }
+        for damaged in [#"{"dimension":4,"learning_windows":100,"count":100,"mean":[0,0,0],"comoment":[]}"#,
+                        #"{"dimension":4,"learning_windows":100,"count":101,"mean":[0,0,0,0],"comoment":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}"#,
+                        #"{"dimension":4,"learning_windows":3,"count":0,"mean":[0,0,0,0],"comoment":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}"#] {
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(Baseline.self, from: Data(damaged.utf8)) }
+        }
+        var health = MachineHealth(MachineHealth.Configuration(severity: .iso10816part3(group: .two, support: .rigid)))
+        let taken = health.resume(baseline: learnt)
+        #expect(!taken, "learnt over 100 windows, the machine's over 200")
+        #expect(health.baseline.state == Baseline.State.learning(collected: 0, needed: 200))
+    }
+
     @Test func ewmaAndCUSUMCatchASmallSustainedShiftNotNoise() {
         var ewma = EWMADetector(lambda: 0.2, limit: 3)
         var cusum = CUSUMDetector(slack: 0.5, threshold: 5)
