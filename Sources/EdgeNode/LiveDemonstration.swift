@@ -31,7 +31,8 @@ public enum LiveDemonstration {
         }
         try createDirectories(options.directory)
         try? FileManager.default.removeItem(atPath: "\(options.directory)/events.jsonl")
-        try? FileManager.default.removeItem(atPath: "\(options.directory)/patrols")   // the demo's patrol always starts afresh
+        // The demo's patrol and baseline always start afresh.
+        for state in ["patrols", "baselines"] { try? FileManager.default.removeItem(atPath: "\(options.directory)/\(state)") }
 
         // The twins.
         let plc = ModbusSimulator(profile: try ModbusProfileFile.load("\(devices)/modbus/line-plc.yaml"))

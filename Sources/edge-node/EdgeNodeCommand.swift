@@ -670,7 +670,8 @@ struct Run: AsyncParsableCommand {
         rotated at the site's size cap and forced to disk every 5 s; while it cannot be written \
         (a full disk), events are held in memory and written later, in order. An unfinished \
         patrol resumes after a restart, a crash or a power cut from its journal in \
-        EVENTS/patrols. Under systemd \
+        EVENTS/patrols, and each machine keeps its learnt baseline in EVENTS/baselines (delete \
+        it after maintenance to learn again). Under systemd \
         (Type=notify) it sends READY=1, STATUS= and WATCHDOG=1; logs carry syslog priorities when stderr goes to the journal. With \
         'status: {listen: 127.0.0.1:9810}' it serves /status (JSON: devices with health, \
         patrols, machines, points, counters) and /metrics (Prometheus). SIGHUP reads the site \
