@@ -95,7 +95,8 @@ struct MachineCondition: Sendable {
 final class DaemonContext: Sendable {
     private let currentSite: Mutex<Site>
     let events: EventLog
-    /// Where state that outlives the process goes (the outputs directory: patrol journals).
+    /// Where state that outlives the process goes (the outputs directory: patrol journals and
+    /// machine baselines).
     let stateDirectory: String
     let store = PointStore()
     let logger: Logger
@@ -434,8 +435,9 @@ struct PatrolUnit {
 /// One vibration channel: samples (simulated, or read from a file or FIFO at the sample rate)
 /// through the channel's windows and the machine's health; the operating state and speed come
 /// from the point store. The learnt baseline is kept in the outputs directory and taken up again
-/// after a restart (delete `baselines/CHANNEL.json` to learn it again, after maintenance). Alarms become events: one `maintenance_alarm` when the machine's first
-/// indicator reaches alarm, one `maintenance_cleared` when all are back to normal.
+/// after a restart (delete `baselines/CHANNEL.json` to learn it again, after maintenance).
+/// Alarms become events: one `maintenance_alarm` when the machine's first indicator reaches
+/// alarm, one `maintenance_cleared` when all are back to normal.
 struct MaintenanceUnit {
     let channel: Site.MaintenanceChannel
     let context: DaemonContext
@@ -656,7 +658,7 @@ struct EventLogService: Service {
                 beforeEpisode = last
                 context.logger.error("""
                     cannot write \(log.path): \(reason); holding events in memory (up to \(log.holdBytes) bytes, the oldest \
-                    dropped beyond) and writing them with the next event that can be written
+                    dropped beyond) and writing them as soon as it can (tried each second)
                     """)
             }
             if now.restarts > last.restarts {
