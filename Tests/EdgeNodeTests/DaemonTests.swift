@@ -4,6 +4,18 @@ import Synchronization
 import Testing
 @testable import EdgeNode
 
+/// A new empty directory under the system's temporary one, named `prefix-UUID` (the caller removes it).
+private func scratchDirectory(_ prefix: String) throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+}
+
+/// `edge-node run --site SITE` from the debug build, stopped with SIGKILL when released.
+private func startDaemon(_ site: URL) throws -> ChildProcess {
+    try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path, ["run", "--site", site.path], waitForOutput: false)
+}
+
 @Suite("The daemon, end to end against the twins")
 struct DaemonTests {
     /// A datagram listener standing in for systemd's notify socket, drained by a thread of its
@@ -70,8 +82,7 @@ struct DaemonTests {
     /// only what changed, a restarted receiver resuming the patrol) and reports a broken one;
     /// SIGTERM stops it with every record flushed, none lost or duplicated.
     @Test func patrolFaultsNotifyAndShutdown() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-daemon-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("edge-node-daemon")
         defer { try? FileManager.default.removeItem(at: directory) }
         let plcProfile = try ModbusProfileFile.load(repository.appendingPathComponent("devices/modbus/line-plc.yaml").path)
         let meterProfile = try ModbusProfileFile.load(repository.appendingPathComponent("devices/modbus/energy-meter.yaml").path)
@@ -235,8 +246,7 @@ struct DaemonTests {
     /// checkpoint is decided once across the two runs, and the journal is gone once the patrol is
     /// complete, so that the next start begins a new run.
     @Test func patrolResumesAfterAKill() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-resume-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("edge-node-resume")
         defer { try? FileManager.default.removeItem(at: directory) }
         let plc = try RunningSimulator(try ModbusProfileFile.load(repository.appendingPathComponent("devices/modbus/line-plc.yaml").path))
         let meter = try RunningSimulator(try ModbusProfileFile.load(repository.appendingPathComponent("devices/modbus/energy-meter.yaml").path))
@@ -261,17 +271,14 @@ struct DaemonTests {
         let receiver = try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path,
                                         ["simulate", "gnss", "--route", "\(devices)/routes/zhuhai-plant-north.yaml", "--pty", "--link", link,
                                          "--time-scale", "20"])
-        func startDaemon() throws -> ChildProcess {
-            try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path, ["run", "--site", site.path], waitForOutput: false)
-        }
         let log = directory.appendingPathComponent("out/events.jsonl").path
         let journal = directory.appendingPathComponent("out/patrols/zhuhai-plant-north.json").path
         func outcomes() -> [[String: Any]] { events(log).filter { $0["event"] as? String == "checkpoint" } }
-        var daemon: ChildProcess? = try startDaemon()
+        var daemon: ChildProcess? = try startDaemon(site)
         waitFor(40, "two checkpoint outcomes") { outcomes().count >= 2 }
         daemon = nil   // SIGKILL: no graceful stop, nothing saved at exit
         #expect(FileManager.default.fileExists(atPath: journal))
-        daemon = try startDaemon()
+        daemon = try startDaemon(site)
         waitFor(40, "the patrol to complete") { events(log).contains { $0["event"] as? String == "summary" } }
         withExtendedLifetime((receiver, daemon, plc, meter)) {}
         let resumed = events(log).filter { $0["event"] as? String == "patrol_resumed" }
@@ -286,8 +293,7 @@ struct DaemonTests {
     /// the daemon takes the saved baseline up at once (`baseline_restored`, status "active")
     /// instead of learning a new one from however the machine runs now.
     @Test func baselineSurvivesAKill() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-baseline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("edge-node-baseline")
         defer { try? FileManager.default.removeItem(at: directory) }
         let site = directory.appendingPathComponent("site.yaml")
         try """
@@ -298,17 +304,14 @@ struct DaemonTests {
             outputs: {directory: \(directory.path)/out}
             status: {listen: 127.0.0.1:0}
             """.write(to: site, atomically: true, encoding: .utf8)
-        func startDaemon() throws -> ChildProcess {
-            try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path, ["run", "--site", site.path], waitForOutput: false)
-        }
         let log = directory.appendingPathComponent("out/events.jsonl").path
         let saved = directory.appendingPathComponent("out/baselines/pump-a.json").path
         func count(_ kind: String) -> Int { events(log).filter { $0["event"] as? String == kind }.count }
-        var daemon: ChildProcess? = try startDaemon()
+        var daemon: ChildProcess? = try startDaemon(site)
         waitFor(20, "the baseline learnt") { count("baseline_learnt") == 1 }
         waitFor(5, "the baseline saved") { FileManager.default.fileExists(atPath: saved) }
         daemon = nil   // SIGKILL
-        daemon = try startDaemon()
+        daemon = try startDaemon(site)
         waitFor(10, "the baseline restored") { count("baseline_restored") == 1 }
         let port = try #require(events(log).last { $0["event"] as? String == "status_listening" }?["port"] as? Int)
         let status = try #require(try JSONSerialization.jsonObject(with: Data(httpGet(port: port, path: "/status").utf8)) as? [String: Any])
@@ -322,8 +325,7 @@ struct DaemonTests {
     /// A bearing fault that develops during the run raises exactly one maintenance alarm; the
     /// healthy machine next to it none. (Simulated twenty times faster than real time.)
     @Test func developingFaultRaisesOneAlarm() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-pm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("edge-node-pm")
         defer { try? FileManager.default.removeItem(at: directory) }
         let site = directory.appendingPathComponent("site.yaml")
         try """
@@ -336,8 +338,7 @@ struct DaemonTests {
             outputs: {directory: \(directory.path)/out}
             status: {listen: 127.0.0.1:0}
             """.write(to: site, atomically: true, encoding: .utf8)
-        let daemon = try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path, ["run", "--site", site.path],
-                                      waitForOutput: false)
+        let daemon = try startDaemon(site)
         let log = directory.appendingPathComponent("out/events.jsonl").path
         // Learning takes 200 windows (32 s of samples), the fault starts at 60 s and grows for 60.
         waitFor(20, "a maintenance alarm") { events(log).contains { $0["event"] as? String == "maintenance_alarm" } }
@@ -359,8 +360,7 @@ struct DaemonTests {
 
     /// Rotation keeps each file under the cap, whole lines only, and the newest files.
     @Test func eventLogRotates() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-log-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("edge-node-log")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("events.jsonl").path
         let log = try EventLog(path: path, rotateBytes: 4096, keep: 2)
@@ -383,8 +383,7 @@ struct DaemonTests {
     /// be written again (the link gone, a regular file made) writes what it held, in order, before
     /// any new line.
     @Test func eventLogHoldsLinesWhileWritingFails() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-full-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("edge-node-full")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("events.jsonl").path
         #expect(symlink("/dev/full", path) == 0)
@@ -410,8 +409,7 @@ struct DaemonTests {
     /// A log file moved away (logrotate) or deleted (`rm` to free space) while open: the next
     /// sync notices and later lines go to a new file at the path, not on into one nobody sees.
     @Test func eventLogStartsAgainWhenItsFileIsMovedOrDeleted() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-moved-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("edge-node-moved")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("events.jsonl").path
         let log = try EventLog(path: path, rotateBytes: 4096, keep: 2)
@@ -436,8 +434,7 @@ struct DaemonTests {
     /// are held and the journal says so; once the limit is lifted the held events are written, the
     /// episode is recorded in the log, and at the end every event is there exactly once.
     @Test func eventLogSurvivesAFileSizeLimit() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-fsize-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("edge-node-fsize")
         defer { try? FileManager.default.removeItem(at: directory) }
         let plc = try RunningSimulator(try ModbusProfileFile.load(repository.appendingPathComponent("devices/modbus/line-plc.yaml").path))
         let site = directory.appendingPathComponent("site.yaml")
@@ -510,8 +507,7 @@ struct DoctorTests {
     /// Against the twins: a PLC that answers, one that does not, a receiver that talks, a board
     /// that is there; each failure with its remedy, exit 1.
     @Test func findingsWithRemedies() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-doctor-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("edge-node-doctor")
         defer { try? FileManager.default.removeItem(at: directory) }
         let devices = repository.appendingPathComponent("devices").path
         let plc = try RunningSimulator(try ModbusProfileFile.load("\(devices)/modbus/line-plc.yaml"))
@@ -548,8 +544,7 @@ struct DoctorTests {
     /// Whether the service could open a device node, on real nodes made with mknod: the class
     /// must be in the unit's DeviceAllow=, the group one of its groups with read and write.
     @Test func serviceAccessToDeviceNodes() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-nodes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("edge-node-nodes")
         defer { try? FileManager.default.removeItem(at: directory) }
         var null = stat()
         try #require(stat("/dev/null", &null) == 0)
