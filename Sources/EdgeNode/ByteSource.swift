@@ -1,3 +1,4 @@
+import NMEAParser
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,21 +13,19 @@ public struct ByteSource: ~Copyable {
     /// Opens `path`, or standard input for nil or `-`.
     /// - Throws: ``EdgeNodeError`` naming the file and the reason.
     public init(path: String?) throws(EdgeNodeError) {
-        if path == nil || path == "-" {
+        guard let path, path != "-" else {
             descriptor = STDIN_FILENO
             ownsDescriptor = false
             name = "-"
-        } else if let path {
-            let opened = open(path, O_RDONLY | O_CLOEXEC)
-            guard opened >= 0 else {
-                throw EdgeNodeError.input("cannot open \(path): \(String(cString: strerror(errno)))")
-            }
-            descriptor = opened
-            ownsDescriptor = true
-            name = path
-        } else {
-            fatalError("unreachable")
+            return
         }
+        let opened = open(path, O_RDONLY | O_CLOEXEC)
+        guard opened >= 0 else {
+            throw EdgeNodeError.input("cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        descriptor = opened
+        ownsDescriptor = true
+        name = path
     }
 
     deinit {
@@ -47,6 +46,24 @@ public struct ByteSource: ~Copyable {
             }
             try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
+    }
+
+    /// The line (from 1) that stream offset `offset` is on, found by reading the input again from
+    /// its start; nil when it cannot be read again (a pipe).
+    public func lineNumber(atOffset offset: Int) -> Int? {
+        let size = 1 << 16
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        var lines = LineCounter()
+        var position = 0
+        while position < offset {
+            let count = pread(descriptor, buffer.baseAddress, min(size, offset - position), off_t(position))
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            lines.count(UnsafeRawBufferPointer(buffer), startingAt: position, upTo: position + count)
+            position += count
+        }
+        return lines.line
     }
 
     /// Reads everything that is left.

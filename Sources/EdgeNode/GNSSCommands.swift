@@ -65,9 +65,8 @@ public enum GNSSCommands {
             text += satellite.used ? "*\n" : "\n"
         }
         let counts = statistics.sentencesByAddress.sorted { $0.key.description < $1.key.description }.map { "\($0.key) \($0.value)" }
-        let discarded = discards.garbageBytes + discards.truncatedBytes + discards.tooLongBytes + discards.badChecksumBytes + discards.malformedChecksumBytes
         text += "sentences \(counts.joined(separator: ", ")); checksum failures \(discards.badChecksum + statistics.flaggedChecksums), "
-        text += "decode errors \(statistics.decodeErrors), discarded bytes \(discarded)\n"
+        text += "decode errors \(statistics.decodeErrors), discarded bytes \(discards.totalBytes)\n"
         return text
     }
 

@@ -11,46 +11,62 @@ public enum NMEACommands {
     }
 
     /// Decodes `path` (or standard input): gpsd-style JSON lines when `json`, else one table row per epoch.
+    /// Sentences that do not decode are skipped, as gpsd skips them, and reported to `diagnostics`
+    /// as `FILE:LINE: what` (the first ten), with a closing count of them and of the bytes the
+    /// framer discarded.
     /// - Throws: ``EdgeNodeError`` when the input cannot be read.
-    public static func decode(path: String?, json: Bool, options: Options = Options(), output: inout OutputSink) throws(EdgeNodeError) {
+    public static func decode(path: String?, json: Bool, options: Options = Options(), output: inout OutputSink,
+                              diagnostics: inout OutputSink) throws(EdgeNodeError) {
         let source = try ByteSource(path: path)
         var stream = NMEAStream(framer: options.framer)
+        let failures: DecodeFailureLog
         if json {
-            var consumer = GpsdJSONConsumer()
+            var consumer = GpsdJSONConsumer(failures: DecodeFailureLog(name: source.name))
             try source.forEachChunk { chunk in
                 stream.feed(chunk, into: &consumer)
                 consumer.writer.withBytes { output.write($0) }
                 consumer.writer.removeAll()
+                consumer.failures.write(after: chunk, to: &diagnostics)
             }
             stream.finish(into: &consumer)
             consumer.writer.withBytes { output.write($0) }
+            consumer.failures.write(after: UnsafeRawBufferPointer(start: nil, count: 0), to: &diagnostics)
+            failures = consumer.failures
         } else {
-            var consumer = EpochTableConsumer()
+            var consumer = EpochTableConsumer(failures: DecodeFailureLog(name: source.name))
             output.write(EpochTableConsumer.header)
             try source.forEachChunk { chunk in
                 stream.feed(chunk, into: &consumer)
                 output.write(consumer.text)
                 consumer.text = ""
+                consumer.failures.write(after: chunk, to: &diagnostics)
             }
             stream.finish(into: &consumer)
             output.write(consumer.text)
+            consumer.failures.write(after: UnsafeRawBufferPointer(start: nil, count: 0), to: &diagnostics)
+            failures = consumer.failures
         }
         output.flush()
+        diagnostics.write(failures.summary(stream.framer.discards))
+        diagnostics.flush()
     }
 
-    /// Parses and assembles `path` (or standard input) and returns the statistics.
+    /// Parses and assembles `path` (or standard input) and returns the statistics, and the line
+    /// of the first sentence that did not decode (nil if none did, or if the input is a pipe).
     /// - Throws: ``EdgeNodeError`` when the input cannot be read.
-    public static func statistics(path: String?, options: Options = Options()) throws(EdgeNodeError) -> (NMEAStatistics, NMEAFramer) {
+    public static func statistics(path: String?, options: Options = Options()) throws(EdgeNodeError)
+        -> (statistics: NMEAStatistics, framer: NMEAFramer, firstFailureLine: Int?) {
         let source = try ByteSource(path: path)
         var stream = NMEAStream(framer: options.framer)
         var consumer = NullConsumer()
         try source.forEachChunk { chunk in stream.feed(chunk, into: &consumer) }
         stream.finish(into: &consumer)
-        return (stream.statistics, stream.framer)
+        let line = stream.statistics.firstDecodeFailure.flatMap { source.lineNumber(atOffset: $0.streamOffset) }
+        return (stream.statistics, stream.framer, line)
     }
 
     /// The statistics as text: JSON when `json`, else a readable report.
-    public static func render(_ statistics: NMEAStatistics, _ framer: NMEAFramer, json: Bool) -> String {
+    public static func render(_ statistics: NMEAStatistics, _ framer: NMEAFramer, firstFailureLine: Int? = nil, json: Bool) -> String {
         let discards = framer.discards
         let addresses = statistics.sentencesByAddress.sorted { $0.key.description < $1.key.description }
         let qualities = FixQuality.allCases.filter { statistics.epochsByQuality[$0.rawValue] > 0 }
@@ -68,6 +84,19 @@ public enum NMEACommands {
             w.key("other_addresses"); w.integer(statistics.otherAddresses)
             w.key("checksum_failures"); w.integer(discards.badChecksum + statistics.flaggedChecksums)
             w.key("decode_errors"); w.integer(statistics.decodeErrors)
+            w.key("first_decode_error")
+            if let first = statistics.firstDecodeFailure {
+                w.byte(UInt8(ascii: "{"))
+                w.key("line", first: true)
+                if let firstFailureLine { w.integer(firstFailureLine) } else { w.raw("null") }
+                w.key("byte"); w.integer(first.streamOffset)
+                w.key("address"); w.string(first.address)
+                w.key("field"); w.integer(first.error.field)
+                w.key("error"); w.string(first.error.code.description)
+                w.byte(UInt8(ascii: "}"))
+            } else {
+                w.raw("null")
+            }
             w.key("discarded_bytes"); w.byte(UInt8(ascii: "{"))
             w.key("garbage", first: true); w.integer(discards.garbageBytes)
             w.key("truncated"); w.integer(discards.truncatedBytes)
@@ -101,7 +130,9 @@ public enum NMEACommands {
         }
         text += "checksum failures     \(discards.badChecksum + statistics.flaggedChecksums)\n"
         text += "decode errors         \(statistics.decodeErrors)"
-        if let first = statistics.firstDecodeError { text += " (first at byte \(first.offset), \(first.error))" }
+        if let first = statistics.firstDecodeFailure {
+            text += " (the first " + (firstFailureLine.map { "on line \($0)" } ?? "at byte \(first.streamOffset)") + ": \(first))"
+        }
         text += "\ndiscarded bytes       \(discards.totalBytes) (garbage \(discards.garbageBytes), truncated \(discards.truncatedBytes), "
         text += "too long \(discards.tooLongBytes), bad checksum \(discards.badChecksumBytes), malformed checksum \(discards.malformedChecksumBytes))\n"
         text += "epochs                \(statistics.epochs)\n"
@@ -131,6 +162,15 @@ extension FixQuality {
     }
 }
 
+extension NMEAFramer.Discards {
+    /// The reasons bytes were discarded, with their byte counts: `garbage 402, bad checksum 81`.
+    var reasons: String {
+        [("garbage", garbageBytes), ("truncated", truncatedBytes), ("too long", tooLongBytes),
+         ("bad checksum", badChecksumBytes), ("malformed checksum", malformedChecksumBytes)]
+            .filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+    }
+}
+
 extension String {
     func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
 }
@@ -139,9 +179,57 @@ extension String {
 struct GpsdJSONConsumer: NMEAStreamConsumer, ~Copyable {
     var reporter = GpsdReporter()
     var writer = JSONWriter(capacity: 1 << 17)
+    var failures = DecodeFailureLog(name: "-")
 
     mutating func sentence(_ sentence: NMEASentence, record: NMEARecord, assembler: EpochAssembler) {
         reporter.report(sentence, record: record, assembler: assembler, into: &writer)
+    }
+
+    mutating func decodeFailed(_ sentence: NMEASentence, error: NMEADecodeError) {
+        failures.add(sentence, error)
+    }
+}
+
+/// The sentences `nmea decode` skipped: the first ``listed`` as `FILE:LINE: what`, then a count.
+struct DecodeFailureLog {
+    /// How many failures are listed one by one.
+    static let listed = 10
+    private let name: String
+    private var count = 0
+    private var unwritten: [NMEADecodeFailure] = []
+    /// Line feeds are counted only until the last listed failure is written.
+    private var lines = LineCounter()
+    private var chunkStart = 0
+
+    init(name: String) { self.name = name }
+
+    /// Counts a sentence that did not decode, and keeps it if it is among the first ``listed``.
+    mutating func add(_ sentence: NMEASentence, _ error: NMEADecodeError) {
+        count += 1
+        if count <= Self.listed { unwritten.append(NMEADecodeFailure(sentence, error)) }
+    }
+
+    /// Writes the failures kept while `chunk`, the stream's next, was fed, each with its line.
+    mutating func write(after chunk: UnsafeRawBufferPointer, to diagnostics: inout OutputSink) {
+        for failure in unwritten {
+            lines.count(chunk, startingAt: chunkStart, upTo: failure.streamOffset)
+            diagnostics.write("\(name):\(lines.line): \(failure)\n")
+        }
+        unwritten.removeAll(keepingCapacity: true)
+        if count < Self.listed { lines.count(chunk, startingAt: chunkStart, upTo: chunkStart + chunk.count) }
+        chunkStart += chunk.count
+    }
+
+    /// One closing line when sentences were skipped or bytes discarded, else nothing.
+    func summary(_ discards: NMEAFramer.Discards) -> String {
+        guard count > 0 || discards.totalBytes > 0 else { return "" }
+        var parts: [String] = []
+        if count > 0 {
+            parts.append("\(count) sentence\(count == 1 ? "" : "s") did not decode" + (count > Self.listed ? " (the first \(Self.listed) listed)" : ""))
+        }
+        if discards.totalBytes > 0 { parts.append("\(discards.totalBytes) bytes discarded (\(discards.reasons))") }
+        if name != "-" { parts.append("`edge-node nmea stats \(name)` counts them by kind") }
+        return "\(name): " + parts.joined(separator: "; ") + "\n"
     }
 }
 
@@ -152,6 +240,11 @@ struct NullConsumer: NMEAStreamConsumer {}
 struct EpochTableConsumer: NMEAStreamConsumer {
     static let header = "utc                       quality    mode  latitude       longitude       alt MSL m  speed m/s  hdop  used (seen) per system\n"
     var text = ""
+    var failures = DecodeFailureLog(name: "-")
+
+    mutating func decodeFailed(_ sentence: NMEASentence, error: NMEADecodeError) {
+        failures.add(sentence, error)
+    }
 
     mutating func epoch(_ fix: Fix, _ sky: SkyView) {
         var time = fix.time?.description ?? "--:--:--.---"

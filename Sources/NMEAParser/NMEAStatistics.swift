@@ -13,8 +13,8 @@ public struct NMEAStatistics: Sendable {
     public internal(set) var otherAddresses = 0
     /// Sentences that framed but did not decode.
     public internal(set) var decodeErrors = 0
-    /// The first decode error, with the sentence's stream offset.
-    public internal(set) var firstDecodeError: (offset: Int, error: NMEADecodeError)?
+    /// The first sentence that did not decode.
+    public internal(set) var firstDecodeFailure: NMEADecodeFailure?
     /// Sentences delivered with a mismatching checksum (under the accept-and-flag policy).
     public internal(set) var flaggedChecksums = 0
     /// Epochs assembled.
@@ -64,11 +64,11 @@ public struct NMEAStatistics: Sendable {
         Dictionary(uniqueKeysWithValues: zip(addresses, addressCounts))
     }
 
-    /// Counts a sentence that framed but did not decode, keeping the first error.
+    /// Counts a sentence that framed but did not decode, keeping the first.
     @usableFromInline
-    mutating func countDecodeError(_ error: NMEADecodeError, at offset: Int) {
+    mutating func countDecodeError(_ error: NMEADecodeError, in sentence: NMEASentence) {
         decodeErrors += 1
-        if firstDecodeError == nil { firstDecodeError = (offset, error) }
+        if firstDecodeFailure == nil { firstDecodeFailure = NMEADecodeFailure(sentence, error) }
     }
 
     @usableFromInline
@@ -183,7 +183,7 @@ public struct NMEAStream: Sendable {
                     }
                 }
             } catch {
-                statistics.countDecodeError(error, at: sentence.streamOffset)
+                statistics.countDecodeError(error, in: sentence)
                 consumer.decodeFailed(sentence, error: error)
             }
         }

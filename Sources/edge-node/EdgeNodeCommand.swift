@@ -108,6 +108,10 @@ struct NMEA: ParsableCommand {
             With --json: one JSON object per line in gpsd's report format ("class":"TPV", "SKY", \
             "GST"; gpsd's field names and units), written where gpsd writes them.
 
+            A sentence that does not decode is skipped, as gpsd skips it, and named on stderr with \
+            its line and what was expected (the first ten; then a count, with the bytes the framer \
+            discarded).
+
             Examples:
               edge-node nmea decode ../shared/data/nmea/gpsd/beidou-gb.log
               socat -u /dev/ttyUSB0,b115200,raw - | edge-node nmea decode --json -
@@ -120,7 +124,8 @@ struct NMEA: ParsableCommand {
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
                 var output = OutputSink()
-                try NMEACommands.decode(path: file, json: json, options: framer.options, output: &output)
+                var diagnostics = OutputSink(descriptor: STDERR_FILENO)
+                try NMEACommands.decode(path: file, json: json, options: framer.options, output: &output, diagnostics: &diagnostics)
             }
         }
     }
@@ -144,9 +149,9 @@ struct NMEA: ParsableCommand {
 
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
-                let (statistics, framerState) = try NMEACommands.statistics(path: file, options: framer.options)
+                let result = try NMEACommands.statistics(path: file, options: framer.options)
                 var output = OutputSink()
-                output.write(NMEACommands.render(statistics, framerState, json: json))
+                output.write(NMEACommands.render(result.statistics, result.framer, firstFailureLine: result.firstFailureLine, json: json))
             }
         }
     }

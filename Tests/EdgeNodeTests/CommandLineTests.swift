@@ -111,6 +111,65 @@ struct CommandLineTests {
         #expect(result.status == 2 && result.err.contains("Unknown option '--no-such-flag'"))
     }
 
+    /// A sentence that does not decode is skipped and named with its line; after ten, only counted.
+    @Test func undecodableSentencesAreNamedByLine() throws {
+        let good = "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\n"
+        let badTime = "$GPGGA,12x519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,\r\n"
+        let input = Data(("noise\r\n" + good + badTime + "$GPRMC,1,2\r\n" + String(repeating: badTime, count: 10)).utf8)
+        for arguments in [["nmea", "decode", "-"], ["nmea", "decode", "--json", "-"]] {
+            let result = try runEdgeNode(arguments, stdin: input)
+            #expect(result.status == 0)
+            let lines = result.err.split(separator: "\n")
+            #expect(lines.count == 11, "\(result.err)")
+            #expect(lines.first == "-:3: GPGGA field 1: expected a time hhmmss[.sss]")
+            #expect(lines.dropFirst().first == "-:4: GPRMC field 3: too few fields")
+            #expect(lines.dropFirst(9).first == "-:12: GPGGA field 1: expected a time hhmmss[.sss]")
+            let summary = "-: 12 sentences did not decode (the first 10 listed); 5 bytes discarded (garbage 5)"
+            #expect(lines.last.map(String.init) == summary)
+        }
+        // `nmea stats` reads a file again for the first failure's line; a pipe gives its offset.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("undecodable-\(getpid()).nmea")
+        try input.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let stats = try runEdgeNode(["nmea", "stats", file.path])
+        #expect(stats.out.contains("decode errors         12 (the first on line 3: GPGGA field 1: expected a time hhmmss[.sss])"), "\(stats.out)")
+        let piped = try runEdgeNode(["nmea", "stats", "-"], stdin: input)
+        #expect(piped.out.contains("decode errors         12 (the first at byte 74: GPGGA field 1: expected a time hhmmss[.sss])"), "\(piped.out)")
+        for (arguments, line) in [(["nmea", "stats", "--json", file.path], 3 as Int?), (["nmea", "stats", "--json", "-"], nil)] {
+            let json = try runEdgeNode(arguments, stdin: input)
+            let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as! [String: Any]
+            let first = try #require(object["first_decode_error"] as? [String: Any])
+            #expect(first["line"] as? Int == line && (line != nil || first["line"] is NSNull))
+            #expect(first["byte"] as? Int == 74 && first["address"] as? String == "GPGGA")
+            #expect(first["field"] as? Int == 1 && first["error"] as? String == "expected a time hhmmss[.sss]")
+        }
+        let clean = try runEdgeNode(["nmea", "decode", "-"], stdin: Data(good.utf8))
+        #expect(clean.err.isEmpty, "\(clean.err)")
+    }
+
+    /// Line numbers hold across the 64 KiB reads, for a sentence cut by one and after blank lines.
+    @Test func undecodableSentencesAreNamedByLineAcrossReads() throws {
+        let good = "$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\n"
+        let badTime = "$GPGGA,12x519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,\r\n"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("across-reads-\(getpid()).nmea")
+        defer { try? FileManager.default.removeItem(at: file) }
+        var text = "", line = 1
+        var expected: [String] = []
+        for boundary in [65_536, 131_072] {
+            while text.utf8.count + good.utf8.count <= boundary - 20 { text += good; line += 1 }
+            while text.utf8.count < boundary - 20 { text += "\r\n"; line += 1 }
+            expected.append("\(file.path):\(line): GPGGA field 1: expected a time hhmmss[.sss]")
+            text += badTime
+            line += 1
+        }
+        text += good
+        try Data(text.utf8).write(to: file)
+        let result = try runEdgeNode(["nmea", "decode", "--json", file.path])
+        let lines = result.err.split(separator: "\n").map(String.init)
+        #expect(Array(lines.dropLast()) == expected, "\(result.err)")
+        #expect(lines.last?.hasPrefix("\(file.path): 2 sentences did not decode;") == true)
+    }
+
     @Test func statsJSONFromStandardInput() throws {
         let input = Data("$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47\r\n".utf8)
         let result = try runEdgeNode(["nmea", "stats", "--json", "-"], stdin: input)
@@ -119,6 +178,7 @@ struct CommandLineTests {
         #expect(object["sentences"] as? Int == 1)
         #expect((object["by_address"] as? [String: Int])?["GPGGA"] == 1)
         #expect(object["epochs"] as? Int == 1)
+        #expect(object["first_decode_error"] is NSNull)
     }
 }
 

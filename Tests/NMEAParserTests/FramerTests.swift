@@ -8,14 +8,17 @@ struct FramerTests {
 
     @Test func everyChunkingGivesTheSameSentences() {
         let bytes = Array(Self.input.utf8)
-        let whole = frame(bytes).sentences
+        var whole: [String] = []
+        var framer = NMEAFramer()
+        framer.feed(bytes) { whole.append(placed($0)) }
         #expect(whole.count == 4)
+        #expect(whole.map { $0.split(separator: " ")[0] } == ["0", "67", "99", "139"])
         for split in 0...bytes.count {
             for second in split...bytes.count where (second - split) % 7 == 0 || second == bytes.count {
                 var framer = NMEAFramer()
                 var sentences: [String] = []
                 for part in [bytes[..<split], bytes[split..<second], bytes[second...]] {
-                    framer.feed(part) { sentences.append(String($0.string.dropFirst())) }
+                    framer.feed(part) { sentences.append(placed($0)) }
                 }
                 #expect(sentences == whole, "split at \(split), \(second)")
             }
@@ -25,7 +28,7 @@ struct FramerTests {
             var sentences: [String] = []
             var index = 0
             while index < bytes.count {
-                framer.feed(bytes[index..<min(index + size, bytes.count)]) { sentences.append(String($0.string.dropFirst())) }
+                framer.feed(bytes[index..<min(index + size, bytes.count)]) { sentences.append(placed($0)) }
                 index += size
             }
             #expect(sentences == whole, "chunks of \(size)")
@@ -118,9 +121,13 @@ struct FramerTests {
     }
 }
 
-/// A sentence as text, its field count and its checksum status, for comparisons.
+/// A sentence's offset in the stream and its text.
+private func placed(_ sentence: NMEASentence) -> String { "\(sentence.streamOffset) \(sentence.string)" }
+
+/// A sentence as text, its field count, its checksum status and its offset, for comparisons.
 private func describe(_ sentence: NMEASentence) -> String {
     "\(sentence.string)|\(sentence.fieldCount)|\((0..<sentence.fieldCount).map { sentence[$0].string }.joined(separator: ","))|\(sentence.checksum)"
+        + "|byte \(sentence.streamOffset)"
 }
 
 /// The framing rules, one byte at a time and without cleverness: the oracle for the framer.
@@ -131,7 +138,7 @@ private func referenceFrame(_ input: [UInt8], _ configuration: NMEAFramer.Config
     func isStart(_ byte: UInt8) -> Bool { byte == 0x24 || byte == 0x21 }
     func isLineByte(_ byte: UInt8) -> Bool { byte >= 0x20 && byte <= 0x7E && !isStart(byte) }
     func hex(_ byte: UInt8) -> UInt8? { UInt8(String(UnicodeScalar(byte)), radix: 16) }
-    func complete(_ line: [UInt8]) {
+    func complete(_ line: [UInt8], at start: Int) {
         guard line.count <= capacity else { discards.tooLong += 1; discards.tooLongBytes += line.count; return }
         guard line.count >= 2 else { discards.truncated += 1; discards.truncatedBytes += line.count; return }
         var text = line
@@ -151,7 +158,7 @@ private func referenceFrame(_ input: [UInt8], _ configuration: NMEAFramer.Config
             text = Array(line[..<star])
         }
         let fields = text.dropFirst().split(separator: 0x2C, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        sentences.append("\(String(decoding: text, as: UTF8.self))|\(fields.count)|\(fields.joined(separator: ","))|\(status)")
+        sentences.append("\(String(decoding: text, as: UTF8.self))|\(fields.count)|\(fields.joined(separator: ","))|\(status)|byte \(start)")
     }
     var index = 0
     while index < input.count {
@@ -166,11 +173,11 @@ private func referenceFrame(_ input: [UInt8], _ configuration: NMEAFramer.Config
         let line = Array(input[index..<end])
         guard end < input.count else {
             // The last line, unterminated: delivered when complete and valid.
-            if line.count > capacity { discards.tooLong += 1; discards.tooLongBytes += line.count } else { complete(line) }
+            if line.count > capacity { discards.tooLong += 1; discards.tooLongBytes += line.count } else { complete(line, at: index) }
             break
         }
         if input[end] == 0x0D || input[end] == 0x0A {
-            complete(line)
+            complete(line, at: index)
             index = end + 1
         } else {
             discards.truncated += 1
@@ -185,5 +192,33 @@ private func referenceFrame(_ input: [UInt8], _ configuration: NMEAFramer.Config
 extension String {
     func replacingOccurrences(_ target: String, _ replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
+
+@Suite("Line counter")
+struct LineCounterTests {
+    /// Offsets asked in order, in chunks of every size, give the lines a byte-by-byte count gives.
+    @Test func agreesWithCountingEveryByte() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x0A, 0x0D, 0x24, 0x8A, 0x0B]
+        let input: [UInt8] = (0..<5000).map { _ in alphabet.randomElement(using: &generator)! }
+        for _ in 0..<50 {
+            var counter = LineCounter()
+            var chunkStart = 0
+            while chunkStart < input.count {
+                let chunkEnd = min(chunkStart + Int.random(in: 1...700, using: &generator), input.count)
+                input[chunkStart..<chunkEnd].withUnsafeBytes { chunk in
+                    var offset = chunkStart
+                    while offset < chunkEnd {
+                        counter.count(chunk, startingAt: chunkStart, upTo: offset)
+                        #expect(counter.line == input[..<offset].count(where: { $0 == UInt8(ascii: "\n") }) + 1)
+                        offset += Int.random(in: 1...40, using: &generator)
+                    }
+                    counter.count(chunk, startingAt: chunkStart, upTo: chunkEnd)
+                }
+                chunkStart = chunkEnd
+            }
+            #expect(counter.line == input.count(where: { $0 == UInt8(ascii: "\n") }) + 1)
+        }
     }
 }
