@@ -57,6 +57,8 @@ public final class GNSSReceiverService: @unchecked Sendable {
     public var statistics: NMEAStatistics { stream.statistics }
     /// Bytes the framer discarded so far, by reason.
     public var discards: NMEAFramer.Discards { stream.framer.discards }
+    /// Bytes read from the port so far.
+    public var bytesReceived: Int { stream.framer.bytesConsumed }
 
     /// Runs until `shouldStop` says so (checked at least every 100 ms), calling `onEvent` in order.
     public func run(shouldStop: () -> Bool, _ onEvent: (GNSSEvent) -> Void) {

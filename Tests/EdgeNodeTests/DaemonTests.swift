@@ -541,6 +541,61 @@ struct DoctorTests {
         #expect(status["unit"] != nil && status["clock"] != nil)
     }
 
+    /// A receiver that gives no epoch is told apart by what arrives: nothing (power, wiring),
+    /// bytes but no sentence (the baud rate), sentences without a time (GGA and RMC off); one
+    /// without a fix is a warning about the antenna. Each on a pseudo-terminal fed as it would be.
+    @Test func receiverWithoutEpochsSaysWhy() throws {
+        let directory = try scratchDirectory("edge-node-doctor-receiver")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let devices = repository.appendingPathComponent("devices").path
+        let sentence: @Sendable (String) -> [UInt8] = { body in
+            let sum = body.utf8.reduce(UInt8(0), ^)
+            return Array("$\(body)*\(String(sum >> 4, radix: 16, uppercase: true))\(String(sum & 15, radix: 16, uppercase: true))\r\n".utf8)
+        }
+        // What a 9600-baud receiver's NMEA looks like when read at 115200: framing errors, bytes
+        // with the high bit set, hardly a '$'.
+        let wrongRate: [UInt8] = (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 0x80) }
+        let skyOnly = sentence("GPGSV,1,1,02,05,40,120,42,12,55,300,38")
+        let noTime = sentence("GPGGA,,,,,,0,00,99.99,,,,,,")
+        // A new time each 100 ms, so epochs close, but no position.
+        let noFix: @Sendable (Int) -> [UInt8] = { tick in sentence("GPGGA,0815\(10 + tick / 10).\(tick % 10)0,,,,,0,00,99.9,,M,,M,,") + sentence("GPGSV,1,1,02,05,40,120,,12,55,300,") }
+        let cases: [(feed: @Sendable (Int) -> [UInt8], status: String, detail: String, remedy: String)] = [
+            ({ _ in [] }, "fail", "no bytes from", "TX wire"),
+            ({ _ in wrongRate }, "fail", "but no NMEA sentence (discarded: garbage", "the baud rate is likely wrong (115200 in"),
+            ({ _ in skyOnly }, "fail", "(GPGSV ", "switch on GGA or RMC output"),
+            ({ _ in noTime }, "fail", "(GPGGA ", "check the antenna"),
+            (noFix, "warn", "epochs, no fix, 2 satellites in view", "check the antenna"),
+        ]
+        for (index, expected) in cases.enumerated() {
+            let terminal = try PseudoTerminal()
+            let site = directory.appendingPathComponent("site-\(index).yaml")
+            try """
+                site: doctor-receiver
+                gnss: {profile: \(devices)/receivers/quectel-lc29h.yaml, port: \(terminal.path)}
+                outputs: {directory: \(directory.path)}
+                """.write(to: site, atomically: true, encoding: .utf8)
+            let stop = StopFlag()
+            nonisolated(unsafe) let device = terminal   // written by the feeder alone
+            let feed = expected.feed
+            let feeder = Thread {
+                var tick = 0
+                while !stop.isSet {
+                    _ = try? device.writeWithoutWaiting(feed(tick))
+                    tick += 1
+                    usleep(100_000)
+                }
+            }
+            feeder.start()
+            let result = try runEdgeNode(["doctor", "--site", site.path, "--receiver-seconds", "1", "--json"])
+            stop.set()
+            let findings = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [[String: String]])
+            let receiver = try #require(findings.first { $0["check"] == "gnss receiver" }, "\(findings)")
+            #expect(receiver["status"] == expected.status, "\(receiver)")
+            #expect(receiver["detail"]?.contains(expected.detail) == true, "\(receiver)")
+            #expect(receiver["remedy"]?.contains(expected.remedy) == true, "\(receiver)")
+        }
+    }
+
     /// Whether the service could open a device node, on real nodes made with mknod: the class
     /// must be in the unit's DeviceAllow=, the group one of its groups with read and write.
     @Test func serviceAccessToDeviceNodes() throws {
