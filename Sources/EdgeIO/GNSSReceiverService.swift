@@ -29,10 +29,23 @@ public enum GNSSEvent: Sendable {
     case opened(path: String)
     /// No byte for ``ReceiverProfile/silentAfter`` seconds.
     case silent(seconds: Double)
-    /// Bytes again after a silence.
+    /// Bytes, but no epoch, for ``ReceiverProfile/silentAfter`` seconds; what arrived says why.
+    case stalled(seconds: Double, ReceiverStall)
+    /// Bytes again after a silence, or an epoch again after a stall.
     case resumed
     /// The port failed or went away; the service retries after `retryIn` seconds.
     case unavailable(reason: String, retryIn: Double)
+}
+
+/// What a receiver sent since its last epoch (or since the port opened) when no epoch came of it:
+/// why a fix does not come.
+public enum ReceiverStall: Sendable, Equatable {
+    /// Bytes, but no NMEA sentence in them: the wrong baud rate, or binary output only.
+    case noSentence(bytes: Int)
+    /// Sentences, but none of a type that carries the time (GGA, RMC, GLL, GNS, ZDA).
+    case noTimedSentence(sentences: Int)
+    /// Sentences that carry the time, but with it empty or not advancing: no satellite tracked yet.
+    case noNewTime(sentences: Int)
 }
 
 /// Serial port -> NMEAParser -> fixes and sky views, with silence detection and reopening with
@@ -59,6 +72,21 @@ public final class GNSSReceiverService: @unchecked Sendable {
     public var discards: NMEAFramer.Discards { stream.framer.discards }
     /// Bytes read from the port so far.
     public var bytesReceived: Int { stream.framer.bytesConsumed }
+    /// Where the stream was at the last epoch (or when the port opened).
+    private var sinceEpoch = (bytes: 0, sentences: 0, timedSentences: 0)
+
+    /// Why no epoch has come since the last one, from what arrived since; nil when nothing did.
+    public var stall: ReceiverStall? {
+        let bytes = bytesReceived - sinceEpoch.bytes
+        let sentences = stream.framer.sentencesDelivered - sinceEpoch.sentences
+        guard bytes > 0 else { return nil }
+        if sentences == 0 { return .noSentence(bytes: bytes) }
+        return sinceEpoch.timedSentences == 0 ? .noTimedSentence(sentences: sentences) : .noNewTime(sentences: sentences)
+    }
+
+    private func markEpoch() {
+        sinceEpoch = (bytesReceived, stream.framer.sentencesDelivered, 0)
+    }
 
     /// Runs until `shouldStop` says so (checked at least every 100 ms), calling `onEvent` in order.
     public func run(shouldStop: () -> Bool, _ onEvent: (GNSSEvent) -> Void) {
@@ -77,8 +105,9 @@ public final class GNSSReceiverService: @unchecked Sendable {
             }
             onEvent(.opened(path: path))
             backoff = initialBackoff
-            var lastByte = clock()
-            var silent = false
+            var lastByte = clock(), lastEpoch = lastByte
+            var silent = false, stalled = false
+            markEpoch()
             var collector = Collector()
             do throws(SerialError) {
                 while !shouldStop() {
@@ -93,10 +122,26 @@ public final class GNSSReceiverService: @unchecked Sendable {
                     }
                     if silent {
                         silent = false
+                        lastEpoch = now   // the stall is timed from the bytes' return
                         onEvent(.resumed)
                     }
                     lastByte = now
                     buffer.withUnsafeBytes { stream.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count]), into: &collector) }
+                    sinceEpoch.timedSentences += collector.timedSentences
+                    collector.timedSentences = 0
+                    if collector.epochs.isEmpty {
+                        if !stalled && now - lastEpoch >= profile.silentAfter, let stall {
+                            stalled = true
+                            onEvent(.stalled(seconds: now - lastEpoch, stall))
+                        }
+                        continue
+                    }
+                    markEpoch()
+                    lastEpoch = now
+                    if stalled {
+                        stalled = false
+                        onEvent(.resumed)
+                    }
                     for (fix, sky) in collector.epochs { onEvent(.epoch(fix, sky)) }
                     collector.epochs.removeAll(keepingCapacity: true)
                 }
@@ -146,7 +191,17 @@ public final class GNSSReceiverService: @unchecked Sendable {
 
     private struct Collector: NMEAStreamConsumer {
         var epochs: [(Fix, SkyView)] = []
+        /// Sentences of the types that carry the time, which close epochs when it advances.
+        var timedSentences = 0
+
         mutating func epoch(_ fix: Fix, _ sky: SkyView) { epochs.append((fix, sky)) }
+
+        mutating func sentence(_ sentence: NMEASentence, record: NMEARecord, assembler: EpochAssembler) {
+            switch record {
+            case .gga, .rmc, .gll, .gns, .zda: timedSentences += 1
+            default: break
+            }
+        }
     }
 }
 

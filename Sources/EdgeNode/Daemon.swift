@@ -421,7 +421,15 @@ struct PatrolUnit {
             case .opened(let path):
                 context.event("device_up", source: "gnss") { w in w.key("port"); w.string(path) }
             case .silent(let seconds):
-                context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string("silent for \(format(seconds, 1)) s") }
+                let reason = "silent for \(format(seconds, 1)) s"
+                context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason) }
+                context.store.update("gnss.quality", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
+            case .stalled(let seconds, let stall):
+                let reason = "no epoch for \(format(seconds, 1)) s: \(stall.detail(port: receiver.port))"
+                let remedy = stall.remedy(receiver.profile, path: receiver.profilePath)
+                context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason); w.key("remedy"); w.string(remedy) }
+                context.store.update("gnss.quality", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
+                context.logger.warning("gnss: \(reason); \(remedy)")
             case .resumed:
                 context.event("device_up", source: "gnss")
             case .unavailable(let reason, let retry):

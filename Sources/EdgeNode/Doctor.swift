@@ -115,8 +115,12 @@ public enum Doctor {
         }
         guard epochs > 0, let best else {
             if let failure { return Finding(check: check, status: .fail, detail: failure, remedy: "check the port: edge-node serial list") }
-            let (detail, remedy) = noEpochDiagnosis(service, receiver, seconds: seconds)
-            return Finding(check: check, status: .fail, detail: detail, remedy: remedy)
+            guard let stall = service.stall else {
+                return Finding(check: check, status: .fail, detail: "no bytes from \(receiver.port) in \(format(seconds, 1)) s",
+                               remedy: "check the receiver's power and its TX wire to the gateway's RX, and that \(receiver.port) is its port: edge-node serial list")
+            }
+            return Finding(check: check, status: .fail, detail: "\(stall.detail(port: receiver.port)) in \(format(seconds, 1)) s",
+                           remedy: stall.remedy(receiver.profile, path: receiver.profilePath))
         }
         guard best.quality != .invalid else {
             let seen = lastSky.map { sky in GNSSSystem.allCases.reduce(0) { $0 + sky.seenCount($1) } } ?? 0
@@ -127,33 +131,6 @@ public enum Doctor {
         return Finding(check: check, status: good ? .ok : .warn,
                        detail: "\(epochs) epochs, best fix \(best.quality), \(best.satellitesUsedTotal) satellites used",
                        remedy: good ? "" : "patrols want RTK: check the correction stream (NTRIP or radio) and the antenna's sky view")
-    }
-
-    /// Why a receiver gave no epoch, from what arrived: nothing (power, wiring, the wrong port),
-    /// bytes but no sentence (the wrong baud rate, or binary output only), no sentence that
-    /// carries the time (GGA and RMC switched off), or those with their time empty (no satellite
-    /// tracked yet).
-    static func noEpochDiagnosis(_ service: GNSSReceiverService, _ receiver: Site.Receiver, seconds: Double) -> (detail: String, remedy: String) {
-        let port = receiver.port, time = "\(format(seconds, 1)) s"
-        let sentences = service.statistics.sentencesByAddress.map { ($0.key.description, $0.value) }.sorted { $0.1 > $1.1 }
-        if service.bytesReceived == 0 {
-            return ("no bytes from \(port) in \(time)",
-                    "check the receiver's power and its TX wire to the gateway's RX, and that \(port) is its port: edge-node serial list")
-        }
-        if sentences.isEmpty {
-            return ("\(service.bytesReceived) bytes from \(port) in \(time) but no NMEA sentence (discarded: \(service.discards.reasons))",
-                    "the baud rate is likely wrong (\(receiver.profile.settings.baud) in \(receiver.profilePath); receivers ship at 9600, "
-                    + "38400 or 115200), or the receiver sends only binary (UBX, RTCM): set the rate, or switch NMEA output on")
-        }
-        let heard = "\(service.statistics.sentences) sentences from \(port) in \(time) ("
-            + sentences.prefix(4).map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"
-        let timed = ["GGA", "RMC", "GLL", "GNS", "ZDA"]
-        guard sentences.contains(where: { sentence in timed.contains { sentence.0.hasSuffix($0) } }) else {
-            return (heard + " but none that carries the time",
-                    "switch on GGA or RMC output (the start-up commands in \(receiver.profilePath))")
-        }
-        return (heard + " with the time empty: the receiver tracks no satellite yet",
-                "check the antenna: a clear sky view, its cable and connector; a cold start takes up to a minute")
     }
 
     private static func checkGPIO(_ board: Site.GPIOBoard) -> Finding {

@@ -36,6 +36,13 @@ public enum GNSSCommands {
             case .opened(let path): output.write(json ? "{\"class\":\"EVENT\",\"event\":\"opened\",\"path\":\"\(path)\"}\n" : "opened \(path)\n")
             case .silent(let seconds):
                 output.write(json ? "{\"class\":\"EVENT\",\"event\":\"silent\",\"seconds\":\(format(seconds, 1))}\n" : "silent for \(format(seconds, 1)) s\n")
+            case .stalled(let seconds, let stall):
+                var writer = JSONWriter(capacity: 512)
+                writer.raw("{\"class\":\"EVENT\",\"event\":\"stalled\",\"seconds\":"); writer.fixed(seconds, decimals: 1)
+                writer.key("detail"); writer.string(stall.detail(port: port))
+                writer.key("remedy"); writer.string(stall.remedy(profile, path: profilePath)); writer.raw("}\n")
+                output.write(json ? String(decoding: writer.bytes, as: UTF8.self)
+                             : "no epoch for \(format(seconds, 1)) s: \(stall.detail(port: port)); \(stall.remedy(profile, path: profilePath))\n")
             case .resumed: output.write(json ? "{\"class\":\"EVENT\",\"event\":\"resumed\"}\n" : "receiving again\n")
             case .unavailable(let reason, let retry):
                 var writer = JSONWriter(capacity: 256)
@@ -157,5 +164,27 @@ public enum GNSSCommands {
         }
         defer { if let link { unlink(link) } }
         try body(terminal)
+    }
+}
+
+extension ReceiverStall {
+    /// What arrived instead of epochs.
+    func detail(port: String) -> String {
+        switch self {
+        case .noSentence(let bytes): "\(bytes) bytes from \(port) but no NMEA sentence"
+        case .noTimedSentence(let sentences): "\(sentences) sentences from \(port) but none that carries the time (GGA, RMC, GLL, GNS, ZDA)"
+        case .noNewTime(let sentences): "\(sentences) sentences from \(port) with the time empty or not advancing: the receiver tracks no satellite yet"
+        }
+    }
+
+    /// What to do about it, for a receiver of `profile` described in the file at `path`.
+    func remedy(_ profile: ReceiverProfile, path: String) -> String {
+        switch self {
+        case .noSentence:
+            "the baud rate is likely wrong (\(profile.settings.baud) in \(path); receivers ship at 9600, 38400 or 115200), "
+                + "or the receiver sends only binary (UBX, RTCM): set the rate, or switch NMEA output on"
+        case .noTimedSentence: "switch on GGA or RMC output (the start-up commands in \(path))"
+        case .noNewTime: "check the antenna: a clear sky view, its cable and connector; a cold start takes up to a minute"
+        }
     }
 }

@@ -454,7 +454,8 @@ struct GNSS: ParsableCommand {
             discussion: """
             Opens the port exclusively with the profile's settings, sends its start-up commands, \
             and prints one row per epoch (--json: gpsd-style TPV lines), with the events in \
-            between: silence, unplugging, reopening (with backoff up to 30 s).
+            between: silence, unplugging, reopening (with backoff up to 30 s), and bytes that give \
+            no epoch, with why (noise: the baud rate; no GGA or RMC; no time yet: the antenna).
 
             Examples:
               edge-node gnss watch --profile devices/receivers/ublox-zed-f9p.yaml --port /dev/ttyACM0

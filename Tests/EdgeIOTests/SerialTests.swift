@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import EdgeIO
 import NMEAParser
+import Synchronization
 
 @Suite("Serial ports over pseudo-terminals")
 struct SerialTests {
@@ -133,4 +134,68 @@ struct GNSSServiceTests {
         #expect(terminal.read(timeout: 1) == startup)
         #expect(service.statistics.epochs >= expected.count)
     }
+
+    /// Bytes that give no epoch are a stall, named by what arrives: noise (a wrong baud rate),
+    /// then sentences none of which carries the time; the first epoch after a stall resumes.
+    @Test func stallsSayWhatArrives() throws {
+        let terminal = try PseudoTerminal()
+        let service = GNSSReceiverService(path: terminal.path, profile: ReceiverProfile(name: "test", settings: SerialSettings(baud: 115_200),
+                                                                                       silentAfter: 0.3))
+        let mode = Mutex(0)   // 0: noise, 1: GGA with an advancing time, 2: GSV only, 3: stop
+        nonisolated(unsafe) let device = terminal   // written by the feeder alone
+        Thread {
+            var tick = 0
+            while true {
+                let bytes: String
+                switch mode.withLock({ $0 }) {
+                case 0: bytes = String(repeating: "\u{7F}\u{1B}~", count: 20)
+                case 1: bytes = withChecksum("GPGGA,\(utc(tenths: tick)),,,,,0,00,99.9,,M,,M,,")
+                case 2: bytes = withChecksum("GPGSV,1,1,01,05,40,120,42")
+                default: return
+                }
+                _ = try? device.writeWithoutWaiting(Array(bytes.utf8))
+                tick += 1
+                usleep(50_000)
+            }
+        }.start()
+        defer { mode.withLock { $0 = 3 } }
+        // Each event moves the feeder on: noise until the stall, fixes until an epoch, then GSV.
+        var events: [GNSSEvent] = []
+        let deadline = monotonicSeconds() + 30
+        service.run(shouldStop: { mode.withLock { $0 } == 3 || monotonicSeconds() > deadline }) { event in
+            if case .opened = event { return }
+            events.append(event)
+            switch event {
+            case .stalled(_, .noSentence): mode.withLock { $0 = 1 }
+            case .epoch: mode.withLock { if $0 == 1 { $0 = 2 } }
+            case .stalled(_, .noTimedSentence): mode.withLock { $0 = 3 }
+            default: break
+            }
+        }
+        let kinds = events.map { event -> String in
+            switch event {
+            case .stalled(_, .noSentence(let bytes)): bytes > 0 ? "noise" : "noise of no bytes"
+            case .stalled(_, .noTimedSentence(let sentences)): sentences > 0 ? "untimed" : "untimed without sentences"
+            case .epoch: "epoch"
+            default: "\(event)"
+            }
+        }
+        // Epochs may follow the first: the GGA in flight when the feeder turned to GSV.
+        #expect(Array(kinds.prefix(3)) == ["noise", "resumed", "epoch"] && kinds.last == "untimed", "\(kinds)")
+        #expect(kinds.dropFirst(3).dropLast().allSatisfy { $0 == "epoch" }, "\(kinds)")
+        if case .stalled(let seconds, _) = events.first { #expect(seconds >= 0.3) }
+    }
+}
+
+/// `hhmmss.ss` for 08:00 plus `tenths` tenths of a second (within the day).
+private func utc(tenths: Int) -> String {
+    let seconds = 8 * 3600 + tenths / 10 % 57_600
+    func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    return "\(two(seconds / 3600))\(two(seconds / 60 % 60))\(two(seconds % 60)).\(tenths % 10)0"
+}
+
+/// `$BODY*HH` and CR LF.
+private func withChecksum(_ body: String) -> String {
+    let sum = body.utf8.reduce(UInt8(0), ^)
+    return "$\(body)*\(String(sum >> 4, radix: 16, uppercase: true))\(String(sum & 15, radix: 16, uppercase: true))\r\n"
 }

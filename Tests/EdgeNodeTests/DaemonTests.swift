@@ -433,6 +433,69 @@ struct DaemonTests {
     /// the daemon is not killed by SIGXFSZ, the log is cut back to its last whole line, the events
     /// are held and the journal says so; once the limit is lifted the held events are written, the
     /// episode is recorded in the log, and at the end every event is there exactly once.
+    /// A receiver whose bytes give no epoch (noise, as at a wrong baud rate) is a device fault
+    /// that says why and what to do, in the event log, the journal and the status report; its
+    /// first epoch brings it back.
+    @Test func stalledReceiverIsAFaultThatSaysWhy() throws {
+        let directory = try scratchDirectory("edge-node-stall")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let terminal = try PseudoTerminal()
+        let site = directory.appendingPathComponent("site.yaml")
+        try """
+            site: stall-test
+            gnss: {profile: \(repository.path)/devices/receivers/quectel-lc29h.yaml, port: \(terminal.path)}
+            outputs: {directory: \(directory.path)/out}
+            status: {listen: 127.0.0.1:0}
+            """.write(to: site, atomically: true, encoding: .utf8)
+        let fixes = Atomic(false)
+        nonisolated(unsafe) let device = terminal   // written by the feeder alone
+        let stop = StopFlag()
+        Thread {
+            var tick = 0
+            while !stop.isSet {
+                var bytes = Array(String(repeating: "\u{7F}\u{1B}~", count: 20).utf8)
+                if fixes.load(ordering: .relaxed) {
+                    let body = "GPGGA,0815\(10 + tick / 10 % 50).\(tick % 10)0,2213.6240,N,11334.3531,E,1,12,0.8,12.0,M,-3.0,M,,"
+                    let sum = body.utf8.reduce(UInt8(0), ^)
+                    bytes = Array("$\(body)*\(String(sum >> 4, radix: 16, uppercase: true))\(String(sum & 15, radix: 16, uppercase: true))\r\n".utf8)
+                }
+                _ = try? device.writeWithoutWaiting(bytes)
+                tick += 1
+                usleep(100_000)
+            }
+        }.start()
+        defer { stop.set() }
+        let journal = directory.appendingPathComponent("journal.txt")
+        _ = FileManager.default.createFile(atPath: journal.path, contents: nil)
+        let daemon = Process()
+        daemon.executableURL = repository.appendingPathComponent(".build/debug/edge-node")
+        daemon.arguments = ["run", "--site", site.path]
+        daemon.standardError = try FileHandle(forWritingTo: journal)
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() } }
+        func journalText() -> String { (try? String(contentsOf: journal, encoding: .utf8)) ?? "" }
+        let log = directory.appendingPathComponent("out/events.jsonl").path
+        func faults() -> [[String: Any]] { events(log).filter { $0["event"] as? String == "device_fault" && $0["source"] as? String == "gnss" } }
+        waitFor(15, "the stall's device fault") { !faults().isEmpty }
+        let fault = try #require(faults().first)
+        #expect((fault["reason"] as? String)?.hasSuffix("bytes from \(terminal.path) but no NMEA sentence") == true, "\(fault)")
+        #expect((fault["remedy"] as? String)?.hasPrefix("the baud rate is likely wrong (115200 in") == true, "\(fault)")
+        #expect(journalText().contains("gnss: no epoch for"))
+        let port = try #require(journalText().firstMatch(of: /status on http:\/\/127\.0\.0\.1:([0-9]+)\//).flatMap { Int($0.1) })
+        func receiverStatus() throws -> (health: String?, quality: String?) {
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(try httpGet(port: port, path: "/status").utf8)) as? [String: Any])
+            let devices = report["devices"] as? [[String: Any]] ?? []
+            let point = (report["points"] as? [String: Any])?["gnss.quality"] as? [String: Any]
+            return (devices.first { $0["name"] as? String == "gnss" }?["health"] as? String, point?["quality"] as? String)
+        }
+        let stalled = try receiverStatus()
+        #expect(stalled.health == "down" && stalled.quality?.hasPrefix("bad: no epoch for") == true, "\(stalled)")
+        fixes.store(true, ordering: .relaxed)
+        waitFor(15, "the receiver back") { events(log).contains { $0["event"] as? String == "device_up" && $0["port"] == nil } }
+        waitFor(5, "a good fix in the status report") { (try? receiverStatus().health) == "good" }
+        #expect(faults().count == 1)
+    }
+
     @Test func eventLogSurvivesAFileSizeLimit() throws {
         let directory = try scratchDirectory("edge-node-fsize")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -558,12 +621,12 @@ struct DoctorTests {
         let skyOnly = sentence("GPGSV,1,1,02,05,40,120,42,12,55,300,38")
         let noTime = sentence("GPGGA,,,,,,0,00,99.99,,,,,,")
         // A new time each 100 ms, so epochs close, but no position.
-        let noFix: @Sendable (Int) -> [UInt8] = { tick in sentence("GPGGA,0815\(10 + tick / 10).\(tick % 10)0,,,,,0,00,99.9,,M,,M,,") + sentence("GPGSV,1,1,02,05,40,120,,12,55,300,") }
+        let noFix: @Sendable (Int) -> [UInt8] = { tick in sentence("GPGGA,0815\(10 + tick / 10 % 50).\(tick % 10)0,,,,,0,00,99.9,,M,,M,,") + sentence("GPGSV,1,1,02,05,40,120,,12,55,300,") }
         let cases: [(feed: @Sendable (Int) -> [UInt8], status: String, detail: String, remedy: String)] = [
             ({ _ in [] }, "fail", "no bytes from", "TX wire"),
-            ({ _ in wrongRate }, "fail", "but no NMEA sentence (discarded: garbage", "the baud rate is likely wrong (115200 in"),
-            ({ _ in skyOnly }, "fail", "(GPGSV ", "switch on GGA or RMC output"),
-            ({ _ in noTime }, "fail", "(GPGGA ", "check the antenna"),
+            ({ _ in wrongRate }, "fail", "but no NMEA sentence in 1.0 s", "the baud rate is likely wrong (115200 in"),
+            ({ _ in skyOnly }, "fail", "but none that carries the time", "switch on GGA or RMC output"),
+            ({ _ in noTime }, "fail", "with the time empty or not advancing", "check the antenna"),
             (noFix, "warn", "epochs, no fix, 2 satellites in view", "check the antenna"),
         ]
         for (index, expected) in cases.enumerated() {

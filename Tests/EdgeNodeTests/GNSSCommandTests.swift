@@ -104,4 +104,26 @@ struct GNSSCommandTests {
         #expect(events.count >= 2 && events.allSatisfy { $0["event"] as? String == "unavailable" })
         #expect((events[1]["retry_in"] as? Double) == 1.0) // backoff doubles
     }
+
+    /// A receiver read at the wrong baud rate: `gnss watch` says that bytes come but no sentence,
+    /// and what to do, instead of printing nothing.
+    @Test func watchingNoiseSaysWhy() throws {
+        let terminal = try PseudoTerminal()
+        nonisolated(unsafe) let device = terminal   // written by the feeder alone
+        let stop = StopFlag()
+        Thread {
+            while !stop.isSet {
+                _ = try? device.writeWithoutWaiting(Array(String(repeating: "\u{7F}\u{1B}~", count: 20).utf8))
+                usleep(100_000)
+            }
+        }.start()
+        defer { stop.set() }
+        let profile = repository.appendingPathComponent("devices/receivers/quectel-lc29h.yaml").path
+        let json = try runEdgeNode(["gnss", "watch", "--profile", profile, "--port", terminal.path, "--json", "--seconds", "3.6"])
+        let events = json.out.split(whereSeparator: \.isNewline).compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let stalled = try #require(events.first { $0["event"] as? String == "stalled" }, "\(json.out)")
+        #expect((stalled["detail"] as? String)?.hasSuffix("bytes from \(terminal.path) but no NMEA sentence") == true)
+        #expect((stalled["remedy"] as? String)?.hasPrefix("the baud rate is likely wrong (115200 in \(profile)") == true)
+        #expect((stalled["seconds"] as? Double ?? 0) >= 3)
+    }
 }
