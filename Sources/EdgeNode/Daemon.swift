@@ -399,42 +399,57 @@ struct PatrolUnit {
         }
         context.patrols.withLock { progress in for agent in agents { progress[agent.route.name] = PatrolProgress(agent) } }
         var finished = Set(agents.indices.filter { agents[$0].isComplete })
+        /// The agents' clock moved to `time`, and `fix` given them when the epoch had a position.
+        func advance(to time: Double, with fix: PatrolFix?) {
+            for index in agents.indices where !finished.contains(index) {
+                var writer = JSONWriter(capacity: 4096)
+                let route = patrols[index].route.route
+                agents[index].tick(now: time) { PatrolCommands.writeEvent($0, route: route, into: &writer) }
+                if let fix { agents[index].ingest(fix) { PatrolCommands.writeEvent($0, route: route, into: &writer) } }
+                if !writer.bytes.isEmpty {
+                    writer.withBytes { context.events.append($0) }
+                    context.count("events", by: writer.bytes.count { $0 == 10 })
+                    saveJournal(index)
+                }
+                context.patrols.withLock { $0[route.name] = PatrolProgress(agents[index]) }
+                if agents[index].isComplete { finished.insert(index) }
+            }
+        }
+        // The receiver's clock, carried on by the monotonic one when epochs stop coming (silence,
+        // a stall, the port gone), so that the patrols learn their positions are stale.
+        var lastEpochTime: (receiver: Double, monotonic: Double)?
+        func advanceWithoutEpochs() {
+            guard let last = lastEpochTime else { return }
+            advance(to: last.receiver + monotonicSeconds() - last.monotonic, with: nil)
+        }
         service.run(shouldStop: shouldStop) { event in
             switch event {
             case .epoch(let fix, _):
                 context.count("gnss_epochs")
                 context.store.update("gnss.quality", value: Double(fix.quality.rawValue), quality: "good", time: monotonicSeconds())
-                guard let patrolFix = PatrolCommands.patrolFix(fix) else { return }
-                for index in agents.indices where !finished.contains(index) {
-                    var writer = JSONWriter(capacity: 4096)
-                    let route = patrols[index].route.route
-                    agents[index].tick(now: patrolFix.time) { PatrolCommands.writeEvent($0, route: route, into: &writer) }
-                    agents[index].ingest(patrolFix) { PatrolCommands.writeEvent($0, route: route, into: &writer) }
-                    if !writer.bytes.isEmpty {
-                        writer.withBytes { context.events.append($0) }
-                        context.count("events", by: writer.bytes.count { $0 == 10 })
-                        saveJournal(index)
-                    }
-                    context.patrols.withLock { $0[route.name] = PatrolProgress(agents[index]) }
-                    if agents[index].isComplete { finished.insert(index) }
-                }
+                guard let time = PatrolCommands.patrolTime(fix) else { return }
+                lastEpochTime = (time, monotonicSeconds())
+                advance(to: time, with: PatrolCommands.patrolFix(fix))
             case .opened(let path):
                 context.event("device_up", source: "gnss") { w in w.key("port"); w.string(path) }
             case .silent(let seconds):
                 let reason = "silent for \(format(seconds, 1)) s"
                 context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason) }
                 context.store.update("gnss.quality", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
+                advanceWithoutEpochs()
             case .stalled(let seconds, let stall):
                 let reason = "no epoch for \(format(seconds, 1)) s: \(stall.detail(port: receiver.port))"
                 let remedy = stall.remedy(receiver.profile, path: receiver.profilePath)
                 context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason); w.key("remedy"); w.string(remedy) }
                 context.store.update("gnss.quality", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
                 context.logger.warning("gnss: \(reason); \(remedy)")
+                advanceWithoutEpochs()
             case .resumed:
                 context.event("device_up", source: "gnss")
             case .unavailable(let reason, let retry):
                 context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason); w.key("retry_in"); w.fixed(retry, decimals: 1) }
                 context.logger.error("gnss: \(reason); retrying in \(retry) s")
+                advanceWithoutEpochs()
             }
         }
     }

@@ -61,8 +61,15 @@ public enum PatrolCommands {
     }
 
     /// The fix the agent sees for an epoch of the receiver (nil without a position).
+    /// An epoch's time on the patrol's clock, position or not: seconds since 1970, or from the
+    /// start of the day without a date (time of day only). Nil without a time.
+    public static func patrolTime(_ fix: Fix) -> Double? {
+        guard let time = fix.time else { return nil }
+        return Double((fix.date?.daysSinceEpoch ?? 0) * 86_400) + Double(time.nanosecondsOfDay) / 1e9
+    }
+
     public static func patrolFix(_ fix: Fix) -> PatrolFix? {
-        guard fix.hasPosition, let latitude = fix.latitude, let longitude = fix.longitude, let time = fix.time else { return nil }
+        guard fix.hasPosition, let latitude = fix.latitude, let longitude = fix.longitude, let seconds = patrolTime(fix) else { return nil }
         let quality: PositionQuality = switch fix.quality {
         case .rtkFixed: .rtkFixed
         case .rtkFloat: .rtkFloat
@@ -71,8 +78,6 @@ public enum PatrolCommands {
         case .deadReckoning: .deadReckoning
         case .invalid, .manual, .simulation: .none
         }
-        // Without a date (time of day only), seconds from the start of that day.
-        let seconds = Double((fix.date?.daysSinceEpoch ?? 0) * 86_400) + Double(time.nanosecondsOfDay) / 1e9
         return PatrolFix(time: seconds, latitude: latitude, longitude: longitude, quality: quality, hdop: fix.hdop,
                          satellites: fix.satellitesUsedReported, correctionAge: fix.differentialAgeSeconds)
     }
@@ -147,12 +152,15 @@ public enum PatrolCommands {
         var consumer = EpochCollector()
         func drain() throws(EdgeNodeError) {
             for fix in consumer.fixes {
-                guard let patrolFix = patrolFix(fix) else { continue }
+                guard let time = patrolTime(fix) else { continue }
                 consumed += 1
                 guard consumed > skip else { continue }
-                agent.tick(now: patrolFix.time) { writeEvent($0, route: file.route, into: &writer) }
-                agent.ingest(patrolFix) { writeEvent($0, route: file.route, into: &writer) }
-                track.append((patrolFix, agent.isGeometryTrusted))
+                // An epoch without a position still moves the clock: geometry goes unknown once the last fix is stale.
+                agent.tick(now: time) { writeEvent($0, route: file.route, into: &writer) }
+                if let patrolFix = patrolFix(fix) {
+                    agent.ingest(patrolFix) { writeEvent($0, route: file.route, into: &writer) }
+                    track.append((patrolFix, agent.isGeometryTrusted))
+                }
                 if let report, let journalPath = options.journalPath {
                     try report.append(writer.bytes)
                     writer.removeAll()

@@ -435,31 +435,42 @@ struct DaemonTests {
     /// episode is recorded in the log, and at the end every event is there exactly once.
     /// A receiver whose bytes give no epoch (noise, as at a wrong baud rate) is a device fault
     /// that says why and what to do, in the event log, the journal and the status report; its
-    /// first epoch brings it back.
+    /// first epoch brings it back. When it then falls silent, the patrol learns at once that its
+    /// positions are stale, not when fixes return.
     @Test func stalledReceiverIsAFaultThatSaysWhy() throws {
         let directory = try scratchDirectory("edge-node-stall")
         defer { try? FileManager.default.removeItem(at: directory) }
         let terminal = try PseudoTerminal()
+        let route = directory.appendingPathComponent("yard.yaml")
+        try """
+            route: yard
+            defaults: {radius: 5}
+            checkpoints:
+              - {name: north-end, lat: 22.2290000, lon: 113.5725517}
+              - {name: south-end, lat: 22.2250000, lon: 113.5725517}
+            """.write(to: route, atomically: true, encoding: .utf8)
         let site = directory.appendingPathComponent("site.yaml")
         try """
             site: stall-test
             gnss: {profile: \(repository.path)/devices/receivers/quectel-lc29h.yaml, port: \(terminal.path)}
+            patrols:
+              - {route: \(route.path)}
             outputs: {directory: \(directory.path)/out}
             status: {listen: 127.0.0.1:0}
             """.write(to: site, atomically: true, encoding: .utf8)
-        let fixes = Atomic(false)
+        let feed = Atomic(0)   // 0: noise, 1: fixes, 2: nothing
         nonisolated(unsafe) let device = terminal   // written by the feeder alone
         let stop = StopFlag()
         Thread {
             var tick = 0
             while !stop.isSet {
-                var bytes = Array(String(repeating: "\u{7F}\u{1B}~", count: 20).utf8)
-                if fixes.load(ordering: .relaxed) {
-                    let body = "GPGGA,0815\(10 + tick / 10 % 50).\(tick % 10)0,2213.6240,N,11334.3531,E,1,12,0.8,12.0,M,-3.0,M,,"
-                    let sum = body.utf8.reduce(UInt8(0), ^)
-                    bytes = Array("$\(body)*\(String(sum >> 4, radix: 16, uppercase: true))\(String(sum & 15, radix: 16, uppercase: true))\r\n".utf8)
+                switch feed.load(ordering: .relaxed) {
+                case 0: _ = try? device.writeWithoutWaiting(Array(String(repeating: "\u{7F}\u{1B}~", count: 20).utf8))
+                case 1:
+                    let fix = "GPGGA,0815\(10 + tick / 10 % 50).\(tick % 10)0,2213.6240,N,11334.3531,E,1,12,0.8,12.0,M,-3.0,M,,"
+                    _ = try? device.writeWithoutWaiting(Array(sentence(fix).utf8))
+                default: break
                 }
-                _ = try? device.writeWithoutWaiting(bytes)
                 tick += 1
                 usleep(100_000)
             }
@@ -482,18 +493,28 @@ struct DaemonTests {
         #expect((fault["remedy"] as? String)?.hasPrefix("the baud rate is likely wrong (115200 in") == true, "\(fault)")
         #expect(journalText().contains("gnss: no epoch for"))
         let port = try #require(journalText().firstMatch(of: /status on http:\/\/127\.0\.0\.1:([0-9]+)\//).flatMap { Int($0.1) })
-        func receiverStatus() throws -> (health: String?, quality: String?) {
+        func status() throws -> (receiver: String?, quality: String?, patrol: String?) {
             let report = try #require(try JSONSerialization.jsonObject(with: Data(try httpGet(port: port, path: "/status").utf8)) as? [String: Any])
             let devices = report["devices"] as? [[String: Any]] ?? []
             let point = (report["points"] as? [String: Any])?["gnss.quality"] as? [String: Any]
-            return (devices.first { $0["name"] as? String == "gnss" }?["health"] as? String, point?["quality"] as? String)
+            return (devices.first { $0["name"] as? String == "gnss" }?["health"] as? String, point?["quality"] as? String,
+                    (report["patrols"] as? [[String: Any]])?.first?["state"] as? String)
         }
-        let stalled = try receiverStatus()
-        #expect(stalled.health == "down" && stalled.quality?.hasPrefix("bad: no epoch for") == true, "\(stalled)")
-        fixes.store(true, ordering: .relaxed)
+        let stalled = try status()
+        #expect(stalled.receiver == "down" && stalled.quality?.hasPrefix("bad: no epoch for") == true, "\(stalled)")
+        feed.store(1, ordering: .relaxed)
         waitFor(15, "the receiver back") { events(log).contains { $0["event"] as? String == "device_up" && $0["port"] == nil } }
-        waitFor(5, "a good fix in the status report") { (try? receiverStatus().health) == "good" }
+        waitFor(10, "trusted positions") { events(log).contains { $0["event"] as? String == "geometry_trusted" } }
+        #expect(try status().receiver == "good" && (try status().patrol) == "under way")
         #expect(faults().count == 1)
+        // Silence: the patrol's positions go stale when the receiver is found silent.
+        feed.store(2, ordering: .relaxed)
+        waitFor(10, "stale positions") { events(log).contains { $0["event"] as? String == "geometry_unknown" } }
+        let unknown = try #require(events(log).first { $0["event"] as? String == "geometry_unknown" })
+        #expect((unknown["reason"] as? String)?.hasPrefix("stale: no fix for ") == true, "\(unknown)")
+        #expect(faults().last?["reason"] as? String == "silent for 3.0 s" || (faults().last?["reason"] as? String)?.hasPrefix("silent for 3.") == true)
+        let silent = try status()
+        #expect(silent.receiver == "down" && silent.patrol == "waiting for trusted positions", "\(silent)")
     }
 
     @Test func eventLogSurvivesAFileSizeLimit() throws {
@@ -611,17 +632,15 @@ struct DoctorTests {
         let directory = try scratchDirectory("edge-node-doctor-receiver")
         defer { try? FileManager.default.removeItem(at: directory) }
         let devices = repository.appendingPathComponent("devices").path
-        let sentence: @Sendable (String) -> [UInt8] = { body in
-            let sum = body.utf8.reduce(UInt8(0), ^)
-            return Array("$\(body)*\(String(sum >> 4, radix: 16, uppercase: true))\(String(sum & 15, radix: 16, uppercase: true))\r\n".utf8)
-        }
         // What a 9600-baud receiver's NMEA looks like when read at 115200: framing errors, bytes
         // with the high bit set, hardly a '$'.
         let wrongRate: [UInt8] = (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 0x80) }
-        let skyOnly = sentence("GPGSV,1,1,02,05,40,120,42,12,55,300,38")
-        let noTime = sentence("GPGGA,,,,,,0,00,99.99,,,,,,")
+        let skyOnly = Array(sentence("GPGSV,1,1,02,05,40,120,42,12,55,300,38").utf8)
+        let noTime = Array(sentence("GPGGA,,,,,,0,00,99.99,,,,,,").utf8)
         // A new time each 100 ms, so epochs close, but no position.
-        let noFix: @Sendable (Int) -> [UInt8] = { tick in sentence("GPGGA,0815\(10 + tick / 10 % 50).\(tick % 10)0,,,,,0,00,99.9,,M,,M,,") + sentence("GPGSV,1,1,02,05,40,120,,12,55,300,") }
+        let noFix: @Sendable (Int) -> [UInt8] = { tick in
+            Array((sentence("GPGGA,0815\(10 + tick / 10 % 50).\(tick % 10)0,,,,,0,00,99.9,,M,,M,,") + sentence("GPGSV,1,1,02,05,40,120,,12,55,300,")).utf8)
+        }
         let cases: [(feed: @Sendable (Int) -> [UInt8], status: String, detail: String, remedy: String)] = [
             ({ _ in [] }, "fail", "no bytes from", "TX wire"),
             ({ _ in wrongRate }, "fail", "but no NMEA sentence in 1.0 s", "the baud rate is likely wrong (115200 in"),

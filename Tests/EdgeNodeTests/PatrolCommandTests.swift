@@ -7,14 +7,16 @@ import EdgeNode
 
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+/// `$BODY*HH` and CR LF.
+func sentence(_ body: String) -> String {
+    var sum: UInt8 = 0
+    for byte in body.utf8 { sum ^= byte }
+    return "$\(body)*\(String(format: "%02X", sum))\r\n"
+}
+
 /// An RTK rover's NMEA (GGA + RMC at 1 Hz) driving through `stops` at `speed` m/s, pausing
 /// `pause` seconds at each: a capture for replays, made here rather than shipped.
 func syntheticDrive(_ stops: [(Double, Double)], speed: Double = 2, pause: Double = 12, quality: Int = 4) -> String {
-    func sentence(_ body: String) -> String {
-        var sum: UInt8 = 0
-        for byte in body.utf8 { sum ^= byte }
-        return "$\(body)*\(String(format: "%02X", sum))\r\n"
-    }
     func nmea(_ degrees: Double, width: Int, positive: String, negative: String) -> String {
         let value = abs(degrees), whole = Int(value), minutes = (value - Double(whole)) * 60
         return String(format: "%0\(width)d%011.8f,%@", whole, minutes, degrees >= 0 ? positive : negative)
@@ -99,6 +101,35 @@ struct PatrolCommandTests {
             #expect((record["utc"] as! String).hasPrefix("2026-11-29T02:"))
         }
         #expect(lines.last?["event"] as? String == "summary")
+    }
+
+    /// Epochs that keep coming without a position (the antenna lost: GGA quality 0) move the
+    /// patrol's clock: geometry goes unknown once the last fix is older than 2 s, as the outage
+    /// goes on, not when fixes return; the patrol is still completed after it.
+    @Test func positionsGoStaleWhileEpochsComeWithoutThem() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Seconds 30-39 of the drive (between the gate and the pump house) without a position.
+        var lines = syntheticDrive(Self.stops).split(separator: "\r\n").map(String.init)
+        for second in 30..<40 {
+            let time = lines[2 * second].split(separator: ",")[1]
+            lines[2 * second] = String(sentence("GNGGA,\(time),,,,,0,00,99.9,,M,,M,,").dropLast())   // "\r\n" is one Character
+            lines[2 * second + 1] = String(sentence("GNRMC,\(time),V,,,,,,,291126,,,N,V").dropLast())
+        }
+        let capture = directory.appendingPathComponent("outage.nmea")
+        try (lines.joined(separator: "\r\n") + "\r\n").write(to: capture, atomically: true, encoding: .utf8)
+        let result = try runEdgeNode(["patrol", "replay", "--route", route, "--nmea", capture.path, "--json"])
+        #expect(result.status == 0, "\(result.err)")
+        let events = result.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let unknown = events.filter { $0["event"] as? String == "geometry_unknown" }
+        #expect(unknown.count == 1, "\(unknown)")
+        // The last fix at 02:00:29, the first epoch more than 2 s after it at 02:00:32.
+        #expect((unknown.first?["utc"] as? String)?.hasPrefix("2026-11-29T02:00:32") == true, "\(unknown)")
+        #expect((unknown.first?["reason"] as? String)?.hasPrefix("stale: no fix for 3") == true, "\(unknown)")
+        let trusted = events.filter { $0["event"] as? String == "geometry_trusted" }.compactMap { $0["utc"] as? String }
+        #expect(trusted.count == 2 && trusted[1].hasPrefix("2026-11-29T02:00:42"), "\(trusted)")
+        #expect(events.last?["visited"] as? Int == 5, "\(events.last ?? [:])")
     }
 
     /// Killed (SIGKILL) at random points and restarted with the same journal, a replay ends with
