@@ -464,6 +464,8 @@ struct PatrolUnit {
 struct MaintenanceUnit {
     let channel: Site.MaintenanceChannel
     let context: DaemonContext
+    /// Seconds without a frame after which a source counts as stopped.
+    static let silentAfter = 3.0
 
     func run(_ shouldStop: @escaping @Sendable () -> Bool) {
         let frame = 4096
@@ -483,10 +485,35 @@ struct MaintenanceUnit {
         var alarmed = false
         let start = monotonicSeconds()
         var produced = 0
+        // A source that fails or stops is a device fault, reported once, until samples come again.
+        var lastSamples = monotonicSeconds(), fault: String?
+        func report(_ reason: String) {
+            guard fault == nil else { return }
+            fault = reason
+            context.event("device_fault", source: channel.name) { w in w.key("reason"); w.string(reason) }
+            context.logger.error("\(channel.name): \(reason)")
+            for point in ["velocity_rms", "kurtosis"] {
+                context.store.update("\(channel.name).\(point)", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
+            }
+        }
         while !shouldStop() {
-            guard let block = samples.next() else {
+            let block: [Float]
+            switch samples.next() {
+            case .success(let frame): block = frame
+            case .failure(.failed(let reason)):
+                report(reason)
+                usleep(1_000_000)   // opened again each second: a FIFO or a mount may come
+                continue
+            case .failure(.waiting):
+                let waited = monotonicSeconds() - lastSamples
+                if waited >= Self.silentAfter { report("no samples from \(samples.name) for \(format(waited, 1)) s") }
                 usleep(100_000)
                 continue
+            }
+            lastSamples = monotonicSeconds()
+            if fault != nil {
+                fault = nil
+                context.event("device_up", source: channel.name)
             }
             // Real time (times the speed-up): wait until this block's samples exist.
             produced += block.count
@@ -601,19 +628,23 @@ struct SampleSource {
         }
     }
 
-    /// The next frame of samples, nil when a file has none yet.
-    mutating func next() -> [Float]? {
+    /// The next frame of samples, or why there is none yet.
+    mutating func next() -> Result<[Float], SourceWait> {
         if let file {
             let size = format == .s16le ? 2 : 4
-            guard let data = file.read(frame * size) else { return nil }
-            return data.withUnsafeBytes { raw in
-                (0..<frame).map { index in
-                    format == .s16le ? Float(raw.loadUnaligned(fromByteOffset: index * 2, as: Int16.self)) / 32768
-                                     : raw.loadUnaligned(fromByteOffset: index * 4, as: Float.self)
-                }
+            switch file.read(frame * size) {
+            case .waiting: return .failure(.waiting)
+            case .failed(let reason): return .failure(.failed(reason))
+            case .block(let data):
+                return .success(data.withUnsafeBytes { raw in
+                    (0..<frame).map { index in
+                        format == .s16le ? Float(raw.loadUnaligned(fromByteOffset: index * 2, as: Int16.self)) / 32768
+                                         : raw.loadUnaligned(fromByteOffset: index * 4, as: Float.self)
+                    }
+                })
             }
         }
-        guard var machine else { return nil }
+        guard var machine else { return .failure(.waiting) }
         // The fault grows from nothing to full over 60 s after it starts.
         let seconds = Double(machine.position) / machine.model.sampleRate
         let weight = min(1, max(0, (seconds - developsAfter) / 60))
@@ -622,8 +653,17 @@ struct SampleSource {
             initialized = frame
         }
         self.machine = machine
-        return samples
+        return .success(samples)
     }
+
+    /// Why a frame is not there: not yet, or the source fails.
+    enum SourceWait: Error {
+        case waiting
+        case failed(String)
+    }
+
+    /// The source as messages name it.
+    var name: String { file?.path ?? "the simulated machine" }
 }
 
 /// Tells systemd the daemon is ready, keeps its watchdog fed and its status line current, and

@@ -25,6 +25,9 @@ public enum Doctor {
         for (name, path) in serialPaths { findings.append(checkSerial(name, path)) }
         if let gnss = site.gnss, findings.last?.status != .fail { findings.append(checkReceiver(gnss, seconds: receiverSeconds)) }
         for board in site.gpio { findings.append(checkGPIO(board)) }
+        for channel in site.maintenance {
+            if case .file(let path, _) = channel.source { findings.append(checkSampleSource(channel.name, path)) }
+        }
         findings.append(checkServiceGroups())
         findings.append(checkClock())
         findings.append(checkDisk(site.outputDirectory))
@@ -230,6 +233,25 @@ public enum Doctor {
                                   remedy: "enable time synchronisation: timedatectl set-ntp true (or chrony, with GNSS time through gpsd)")
         default: return Finding(check: "clock", status: .warn, detail: "cannot tell (no systemd here)", remedy: "check the time source by hand: chronyc tracking")
         }
+    }
+
+    /// A vibration channel's file or FIFO: there, and readable (its contents are left to the daemon).
+    static func checkSampleSource(_ name: String, _ path: String) -> Finding {
+        let check = "vibration \(name)"
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            return Finding(check: check, status: .fail, detail: "\(path): \(String(cString: strerror(errno)))",
+                           remedy: "start the program that writes the samples, or correct source.file in the site file")
+        }
+        let kind = info.st_mode & S_IFMT
+        guard kind == S_IFIFO || kind == S_IFREG else {
+            return Finding(check: check, status: .fail, detail: "\(path) is neither a file nor a FIFO", remedy: "point source.file at the samples")
+        }
+        guard access(path, R_OK) == 0 else {
+            return Finding(check: check, status: .fail, detail: "\(path): \(String(cString: strerror(errno)))",
+                           remedy: "let the service read it (its group, or the file's mode)")
+        }
+        return Finding(check: check, status: .ok, detail: kind == S_IFIFO ? "\(path): a FIFO" : "\(path): a file of \(info.st_size) bytes", remedy: "")
     }
 
     private static func checkDisk(_ directory: String) -> Finding {

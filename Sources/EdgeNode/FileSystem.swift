@@ -21,30 +21,52 @@ func createDirectories(_ path: String) throws(EdgeNodeError) {
     guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { throw .runtime("cannot create \(path): a file is in the way") }
 }
 
-/// A file or FIFO read in blocks of an exact size; closed when released.
+/// A file or FIFO read in blocks of an exact size, without ever blocking: opened without waiting
+/// for a FIFO's writer, read as far as bytes are there. Closed when released.
 final class BlockReader {
-    private let descriptor: Int32
-
-    /// Opens `path` for reading; nil when it cannot be opened.
-    init?(path: String) {
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+    /// What a read gave.
+    enum Outcome {
+        /// The next block.
+        case block([UInt8])
+        /// Not a whole block yet: the file's end, a FIFO without a writer or with nothing written.
+        case waiting
+        /// The file cannot be opened or read (the reason names it); opening is tried again at
+        /// the next read.
+        case failed(String)
     }
 
-    deinit { close(descriptor) }
+    let path: String
+    private var descriptor: Int32 = -1
+    private var pending: [UInt8] = []
 
-    /// The next `count` bytes, waiting for them as a FIFO's reader does; nil at the end of the
-    /// input or on an error (a shorter last block is dropped).
-    func read(_ count: Int) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, count - filled) }
-            if got < 0 && errno == EINTR { continue }
-            guard got > 0 else { return nil }
-            filled += got
+    init(path: String) { self.path = path }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// The next `count` bytes if they are all there.
+    func read(_ count: Int) -> Outcome {
+        if descriptor < 0 {
+            descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+            guard descriptor >= 0 else { return .failed("cannot open \(path): \(String(cString: strerror(errno)))") }
         }
-        return bytes
+        if pending.count < count { pending.reserveCapacity(count) }
+        while pending.count < count {
+            let wanted = count - pending.count
+            let got = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: wanted) { buffer in
+                let got = Glibc.read(descriptor, buffer.baseAddress, wanted)
+                if got > 0 { pending.append(contentsOf: buffer.prefix(got)) }
+                return got
+            }
+            if got > 0 { continue }
+            if got == 0 || errno == EAGAIN { return .waiting }
+            if errno == EINTR { continue }
+            let reason = "cannot read \(path): \(String(cString: strerror(errno)))"
+            close(descriptor)
+            descriptor = -1
+            return .failed(reason)
+        }
+        defer { pending.removeAll(keepingCapacity: true) }
+        return .block(pending)
     }
 }
 

@@ -709,7 +709,8 @@ struct Doctor: ParsableCommand {
         GNSS receiver): present, free (or which process holds it), and openable by the service (its \
         DeviceAllow= and groups). The receiver: talking, and its best fix; if none, why \
         (no bytes: power or wiring; bytes but no sentence: the baud rate; no time or position: \
-        GGA/RMC off, or the antenna). GPIO boards: chip and \
+        GGA/RMC off, or the antenna). Vibration channels: their file or FIFO there and readable. \
+        GPIO boards: chip and \
         lines there, openable by the service. The host: the unit's groups exist, the clock \
         synchronised, free disk for the outputs, the unit's state and restarts. Each failure \
         comes with a remedy. Exit 0 when nothing failed, 1 otherwise.

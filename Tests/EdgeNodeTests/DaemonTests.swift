@@ -517,6 +517,46 @@ struct DaemonTests {
         #expect(silent.receiver == "down" && silent.patrol == "waiting for trusted positions", "\(silent)")
     }
 
+    /// A channel whose source is missing, or a FIFO nobody writes, is a device fault naming the
+    /// file, not an idle thread: samples written to the FIFO bring it back, and SIGTERM stops the
+    /// daemon at once (a reader blocked on the FIFO held it until the 12 s bound before).
+    @Test func vibrationSourceThatFailsOrStopsIsAFault() throws {
+        let directory = try scratchDirectory("edge-node-fifo")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("pump.f32").path, missing = directory.appendingPathComponent("nope.f32").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let site = directory.appendingPathComponent("site.yaml")
+        try """
+            site: fifo-test
+            maintenance:
+              - {name: pump-fifo, source: {file: \(fifo), format: f32le}, sample_rate: 25600, speed: {nominal_hz: 24.5}}
+              - {name: pump-missing, source: {file: \(missing), format: f32le}, sample_rate: 25600, speed: {nominal_hz: 24.5}}
+            outputs: {directory: \(directory.path)/out}
+            """.write(to: site, atomically: true, encoding: .utf8)
+        let log = directory.appendingPathComponent("out/events.jsonl").path
+        func events(_ kind: String, from source: String) -> [[String: Any]] {
+            self.events(log).filter { $0["event"] as? String == kind && $0["source"] as? String == source }
+        }
+        let daemon = try startDaemon(site)
+        waitFor(10, "both faults") { !events("device_fault", from: "pump-fifo").isEmpty && !events("device_fault", from: "pump-missing").isEmpty }
+        #expect(events("device_fault", from: "pump-missing").first?["reason"] as? String == "cannot open \(missing): No such file or directory")
+        #expect(events("device_fault", from: "pump-fifo").first?["reason"] as? String == "no samples from \(fifo) for 3.0 s")
+        let writer = try #require(FileHandle(forWritingAtPath: fifo))
+        let frame = [Float](repeating: 0.01, count: 4096)
+        for _ in 0..<3 { frame.withUnsafeBytes { writer.write(Data($0)) } }
+        waitFor(10, "the FIFO's channel back") { !events("device_up", from: "pump-fifo").isEmpty }
+        #expect(events("device_fault", from: "pump-missing").count == 1, "reported once, though opening is retried each second")
+        let stopping = monotonicSeconds()
+        kill(daemon.process.processIdentifier, SIGTERM)
+        waitFor(5, "the daemon to stop") { !daemon.process.isRunning }
+        #expect(monotonicSeconds() - stopping < 3)
+        try writer.close()
+        // doctor says the same before the daemon runs.
+        #expect(Doctor.checkSampleSource("pump-fifo", fifo).detail == "\(fifo): a FIFO")
+        let absent = Doctor.checkSampleSource("pump-missing", missing)
+        #expect(absent.status == .fail && absent.detail == "\(missing): No such file or directory" && absent.remedy.contains("source.file"))
+    }
+
     @Test func eventLogSurvivesAFileSizeLimit() throws {
         let directory = try scratchDirectory("edge-node-fsize")
         defer { try? FileManager.default.removeItem(at: directory) }
