@@ -49,7 +49,7 @@ final class BlockReader {
             descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
             guard descriptor >= 0 else { return .failed("cannot open \(path): \(String(cString: strerror(errno)))") }
         }
-        if pending.count < count { pending.reserveCapacity(count) }
+        pending.reserveCapacity(count)
         while pending.count < count {
             let wanted = count - pending.count
             let got = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: wanted) { buffer in
