@@ -849,7 +849,8 @@ public enum Daemon {
         services.append(EventLogService(context: context))
         if let observe { services.append(ObserverService(context: context, observe: observe)) }
         if let status = site.statusListen {
-            services.append(StatusService(host: status.host, port: status.port, context: context, registry: registry, startedAt: startedAt))
+            services.append(StatusService(host: status.host, port: status.port, sitePath: sitePath, context: context, registry: registry,
+                                          startedAt: startedAt))
         }
         services.append(NotifierService(notifier: notifier, context: context, startedAt: startedAt))
         var configuration = ServiceGroupConfiguration(
@@ -861,7 +862,8 @@ public enum Daemon {
         configuration.maximumCancellationDuration = .seconds(2)
         let group = ServiceGroup(configuration: configuration)
         logger.info("starting \(site.name) from \(sitePath): events in \(directory)/events.jsonl")
-        do { try await group.run() } catch { logger.error("\(error)") }
+        var failure: (any Error)?
+        do { try await group.run() } catch { failure = error }
         context.event("daemon_stopped", source: "edge-node") { w in w.key("events"); w.integer(context.counters.withLock { $0["events", default: 0] }) }
         events.sync()
         let health = events.health
@@ -869,6 +871,8 @@ public enum Daemon {
             logger.error("\(health.heldLines) events could not be written to \(events.path) (\(health.lastFailure ?? "unknown")) and are lost")
         }
         logger.info("stopped")
+        // A stop that was not asked for exits 1, so that systemd restarts the unit.
+        if let failure { throw .runtime("the daemon stopped after a failure: \(failure)") }
     }
 }
 

@@ -1,4 +1,5 @@
 import EdgeIO
+import Glibc
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -14,13 +15,15 @@ import ServiceLifecycle
 struct StatusService: Service {
     let host: String
     let port: Int
+    /// The site file, named in messages.
+    let sitePath: String
     let context: DaemonContext
     let registry: PrometheusCollectorRegistry
     let startedAt: Double
 
     func run() async throws {
         let context = context, registry = registry, startedAt = startedAt
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 16)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -28,12 +31,37 @@ struct StatusService: Service {
                     channel.pipeline.addHandler(StatusHandler(context: context, registry: registry, startedAt: startedAt))
                 }
             }
-            .bind(host: host, port: port).get()
-        let bound = channel.localAddress?.port ?? port
-        context.event("status_listening", source: "edge-node") { w in w.key("host"); w.string(host); w.key("port"); w.integer(bound) }
-        context.logger.info("status on http://\(host):\(bound)/status and /metrics")
-        try? await gracefulShutdown()
-        try? await channel.close()
+        // A port that cannot be had (another program on it) costs the status endpoint, not the
+        // site: said once, then tried again with a doubling wait.
+        var backoff = 1.0, reported = false
+        while !Task.isShuttingDownGracefully {
+            let channel: Channel
+            do {
+                channel = try await bootstrap.bind(host: host, port: port).get()
+            } catch {
+                if !reported {
+                    reported = true
+                    let code = (error as? IOError)?.errnoCode
+                    let reason = code.map { String(cString: strerror($0)) } ?? "\(error)"
+                    context.event("status_unavailable", source: "edge-node") { w in w.key("port"); w.integer(port); w.key("reason"); w.string(reason) }
+                    let remedy = code == EADDRINUSE
+                        ? "another program has the port (ss -ltnp 'sport = :\(port)' names it; two daemons on one site poll its devices twice): stop it, or change status.listen in \(sitePath)"
+                        : "change status.listen in \(sitePath)"
+                    let message = "cannot listen on \(host):\(port) for /status and /metrics: \(reason); \(remedy); trying again meanwhile"
+                    context.logger.error("\(message)")
+                }
+                let until = monotonicSeconds() + backoff
+                while monotonicSeconds() < until && !Task.isShuttingDownGracefully { try? await Task.sleep(for: .milliseconds(100)) }
+                backoff = min(backoff * 2, 30)
+                continue
+            }
+            let bound = channel.localAddress?.port ?? port
+            context.event("status_listening", source: "edge-node") { w in w.key("host"); w.string(host); w.key("port"); w.integer(bound) }
+            context.logger.info("status on http://\(host):\(bound)/status and /metrics")
+            try? await gracefulShutdown()
+            try? await channel.close()
+            return
+        }
     }
 }
 

@@ -86,7 +86,8 @@ func reportingErrors(_ body: () async throws(EdgeNodeError) -> Void) async throw
 /// Prints the error's one-line message; returns the exit code that goes with it.
 private func reported(_ error: EdgeNodeError) -> ExitCode {
     var stderr = OutputSink(descriptor: 2)
-    stderr.write("edge-node: \(error.message)\n")
+    // Under systemd the journal reads the syslog priority from the line: <3> is an error.
+    stderr.write("\(getenv("JOURNAL_STREAM") != nil ? "<3>" : "")edge-node: \(error.message)\n")
     stderr.flush()
     return ExitCode(error.exitCode)
 }

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 
 /// Runs the built `edge-node` binary and returns exit code, stdout and stderr.
-func runEdgeNode(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+func runEdgeNode(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
     let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/debug/edge-node")
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
+    if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -103,6 +104,16 @@ struct CommandLineTests {
         let result = try runEdgeNode(["status", "--url", "127.0.0.1:1"])
         #expect(result.status == 1 && result.err.contains("no daemon answers on 127.0.0.1:1"), "\(result.err)")
         #expect(try runEdgeNode(["status", "--url", "localhost"]).status == 2)
+    }
+
+    /// Under systemd (JOURNAL_STREAM set) an error line carries its syslog priority, so that the
+    /// journal files it as an error; elsewhere it is plain.
+    @Test func errorsCarryTheirPriorityForTheJournal() throws {
+        let missing = "/nonexistent-\(getpid()).yaml"
+        let journal = try runEdgeNode(["run", "--site", missing], environment: ["JOURNAL_STREAM": "8:1234"])
+        #expect(journal.status == 2 && journal.err == "<3>edge-node: cannot open \(missing): No such file or directory\n", "\(journal.err)")
+        let terminal = try runEdgeNode(["run", "--site", missing])
+        #expect(terminal.err == "edge-node: cannot open \(missing): No such file or directory\n", "\(terminal.err)")
     }
 
     @Test func badOptionIsAUsageError() throws {

@@ -557,6 +557,53 @@ struct DaemonTests {
         #expect(absent.status == .fail && absent.detail == "\(missing): No such file or directory" && absent.remedy.contains("source.file"))
     }
 
+    /// A status port another program holds costs the status endpoint, not the site: the daemon
+    /// says so once with the remedy, runs on, and listens as soon as the port is free (before,
+    /// it stopped, with exit status 0).
+    @Test func statusPortInUseIsRetried() throws {
+        let directory = try scratchDirectory("edge-node-port")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A listener on a free loopback port, as another program would hold it.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                guard bind(holder, raw, length) == 0, listen(holder, 1) == 0, getsockname(holder, raw, &length) == 0 else {
+                    throw EdgeNodeError.runtime("cannot hold a port")
+                }
+            }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let site = directory.appendingPathComponent("site.yaml")
+        try """
+            site: port-test
+            maintenance:
+              - {name: pump-a, source: {simulated: healthy, speedup: 20}, sample_rate: 25600, speed: {nominal_hz: 24.5}}
+            outputs: {directory: \(directory.path)/out}
+            status: {listen: 127.0.0.1:\(port)}
+            """.write(to: site, atomically: true, encoding: .utf8)
+        let journal = directory.appendingPathComponent("journal.txt")
+        _ = FileManager.default.createFile(atPath: journal.path, contents: nil)
+        let daemon = Process()
+        daemon.executableURL = repository.appendingPathComponent(".build/debug/edge-node")
+        daemon.arguments = ["run", "--site", site.path]
+        daemon.standardError = try FileHandle(forWritingTo: journal)
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() } }
+        func journalText() -> String { (try? String(contentsOf: journal, encoding: .utf8)) ?? "" }
+        waitFor(10, "the port reported") { journalText().contains("cannot listen on 127.0.0.1:\(port) for /status and /metrics: Address already in use") }
+        #expect(journalText().contains("ss -ltnp 'sport = :\(port)'") && journalText().contains("change status.listen in \(site.path)"))
+        let log = directory.appendingPathComponent("out/events.jsonl").path
+        #expect(events(log).contains { $0["event"] as? String == "status_unavailable" && $0["reason"] as? String == "Address already in use" })
+        usleep(1_500_000)
+        #expect(daemon.isRunning, "the site runs on without its status endpoint")
+        close(holder)
+        waitFor(40, "the status endpoint") { journalText().contains("status on http://127.0.0.1:\(port)/status") }
+        #expect(try httpGet(port: port, path: "/status").contains("\"site\":\"port-test\""))
+        #expect(journalText().components(separatedBy: "cannot listen on").count == 2, "said once")
+    }
+
     @Test func eventLogSurvivesAFileSizeLimit() throws {
         let directory = try scratchDirectory("edge-node-fsize")
         defer { try? FileManager.default.removeItem(at: directory) }
