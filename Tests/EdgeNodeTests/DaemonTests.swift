@@ -16,6 +16,34 @@ private func startDaemon(_ site: URL) throws -> ChildProcess {
     try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path, ["run", "--site", site.path], waitForOutput: false)
 }
 
+/// `edge-node run --site SITE` (under `wrapper`, such as prlimit, when given) with its stderr,
+/// the journal, in DIRECTORY/journal.txt; stopped with SIGKILL when released if still running.
+private final class JournaledDaemon {
+    let process = Process()
+    let journal: URL
+
+    init(_ site: URL, in directory: URL, under wrapper: [String] = []) throws {
+        journal = directory.appendingPathComponent("journal.txt")
+        _ = FileManager.default.createFile(atPath: journal.path, contents: nil)
+        let binary = repository.appendingPathComponent(".build/debug/edge-node").path
+        let command = wrapper + [binary, "run", "--site", site.path]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.standardError = try FileHandle(forWritingTo: journal)
+        try process.run()
+    }
+
+    /// What the daemon has logged so far.
+    var journalText: String { (try? String(contentsOf: journal, encoding: .utf8)) ?? "" }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
 @Suite("The daemon, end to end against the twins")
 struct DaemonTests {
     /// A datagram listener standing in for systemd's notify socket, drained by a thread of its
@@ -476,15 +504,8 @@ struct DaemonTests {
             }
         }.start()
         defer { stop.set() }
-        let journal = directory.appendingPathComponent("journal.txt")
-        _ = FileManager.default.createFile(atPath: journal.path, contents: nil)
-        let daemon = Process()
-        daemon.executableURL = repository.appendingPathComponent(".build/debug/edge-node")
-        daemon.arguments = ["run", "--site", site.path]
-        daemon.standardError = try FileHandle(forWritingTo: journal)
-        try daemon.run()
-        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() } }
-        func journalText() -> String { (try? String(contentsOf: journal, encoding: .utf8)) ?? "" }
+        let daemon = try JournaledDaemon(site, in: directory)
+        func journalText() -> String { daemon.journalText }
         let log = directory.appendingPathComponent("out/events.jsonl").path
         func faults() -> [[String: Any]] { events(log).filter { $0["event"] as? String == "device_fault" && $0["source"] as? String == "gnss" } }
         waitFor(15, "the stall's device fault") { !faults().isEmpty }
@@ -583,21 +604,14 @@ struct DaemonTests {
             outputs: {directory: \(directory.path)/out}
             status: {listen: 127.0.0.1:\(port)}
             """.write(to: site, atomically: true, encoding: .utf8)
-        let journal = directory.appendingPathComponent("journal.txt")
-        _ = FileManager.default.createFile(atPath: journal.path, contents: nil)
-        let daemon = Process()
-        daemon.executableURL = repository.appendingPathComponent(".build/debug/edge-node")
-        daemon.arguments = ["run", "--site", site.path]
-        daemon.standardError = try FileHandle(forWritingTo: journal)
-        try daemon.run()
-        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() } }
-        func journalText() -> String { (try? String(contentsOf: journal, encoding: .utf8)) ?? "" }
+        let daemon = try JournaledDaemon(site, in: directory)
+        func journalText() -> String { daemon.journalText }
         waitFor(10, "the port reported") { journalText().contains("cannot listen on 127.0.0.1:\(port) for /status and /metrics: Address already in use") }
         #expect(journalText().contains("ss -ltnp 'sport = :\(port)'") && journalText().contains("change status.listen in \(site.path)"))
         let log = directory.appendingPathComponent("out/events.jsonl").path
         #expect(events(log).contains { $0["event"] as? String == "status_unavailable" && $0["reason"] as? String == "Address already in use" })
         usleep(1_500_000)
-        #expect(daemon.isRunning, "the site runs on without its status endpoint")
+        #expect(daemon.process.isRunning, "the site runs on without its status endpoint")
         close(holder)
         waitFor(40, "the status endpoint") { journalText().contains("status on http://127.0.0.1:\(port)/status") }
         #expect(try httpGet(port: port, path: "/status").contains("\"site\":\"port-test\""))
@@ -621,15 +635,8 @@ struct DaemonTests {
             outputs: {directory: \(directory.path)/out}
             status: {listen: 127.0.0.1:0}
             """.write(to: site, atomically: true, encoding: .utf8)
-        let journal = directory.appendingPathComponent("journal.txt")
-        _ = FileManager.default.createFile(atPath: journal.path, contents: nil)
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
-        daemon.arguments = ["--fsize=700:unlimited", repository.appendingPathComponent(".build/debug/edge-node").path, "run", "--site", site.path]
-        daemon.standardError = try FileHandle(forWritingTo: journal)
-        try daemon.run()
-        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() } }
-        func journalText() -> String { (try? String(contentsOf: journal, encoding: .utf8)) ?? "" }
+        let daemon = try JournaledDaemon(site, in: directory, under: ["/usr/bin/prlimit", "--fsize=700:unlimited"])
+        func journalText() -> String { daemon.journalText }
         let log = directory.appendingPathComponent("out/events.jsonl").path
         waitFor(20, "the journal to say the event log cannot be written") { journalText().contains("cannot write \(log): File too large") }
         let cut = try String(contentsOfFile: log, encoding: .utf8)
@@ -645,13 +652,13 @@ struct DaemonTests {
 
         let lift = Process()
         lift.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
-        lift.arguments = ["--pid", "\(daemon.processIdentifier)", "--fsize=unlimited"]
+        lift.arguments = ["--pid", "\(daemon.process.processIdentifier)", "--fsize=unlimited"]
         try lift.run()
         lift.waitUntilExit()
         waitFor(20, "the event log's recovery") { events(log).contains { $0["event"] as? String == "event_log_recovered" } }
-        kill(daemon.processIdentifier, SIGTERM)
-        waitFor(10, "the daemon to exit") { !daemon.isRunning }
-        #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+        kill(daemon.process.processIdentifier, SIGTERM)
+        waitFor(10, "the daemon to exit") { !daemon.process.isRunning }
+        #expect(daemon.process.terminationReason == .exit && daemon.process.terminationStatus == 0)
         let all = events(log)
         let recovered = try #require(all.first { $0["event"] as? String == "event_log_recovered" })
         #expect(recovered["reason"] as? String == "File too large" && recovered["dropped"] as? Int == 0)
