@@ -52,21 +52,22 @@ public enum NMEACommands {
     }
 
     /// Parses and assembles `path` (or standard input) and returns the statistics, and the line
-    /// of the first sentence that did not decode (nil if none did, or if the input is a pipe).
+    /// and address of the first sentence that did not decode (nil if none did, or from a pipe).
     /// - Throws: ``EdgeNodeError`` when the input cannot be read.
     public static func statistics(path: String?, options: Options = Options()) throws(EdgeNodeError)
-        -> (statistics: NMEAStatistics, framer: NMEAFramer, firstFailureLine: Int?) {
+        -> (statistics: NMEAStatistics, framer: NMEAFramer, firstFailure: (line: Int, address: String)?) {
         let source = try ByteSource(path: path)
         var stream = NMEAStream(framer: options.framer)
         var consumer = NullConsumer()
         try source.forEachChunk { chunk in stream.feed(chunk, into: &consumer) }
         stream.finish(into: &consumer)
-        let line = stream.statistics.firstDecodeFailure.flatMap { source.lineNumber(atOffset: $0.streamOffset) }
-        return (stream.statistics, stream.framer, line)
+        let first = stream.statistics.firstDecodeError.flatMap { source.sentence(atOffset: $0.offset) }
+        return (stream.statistics, stream.framer, first)
     }
 
     /// The statistics as text: JSON when `json`, else a readable report.
-    public static func render(_ statistics: NMEAStatistics, _ framer: NMEAFramer, firstFailureLine: Int? = nil, json: Bool) -> String {
+    public static func render(_ statistics: NMEAStatistics, _ framer: NMEAFramer, firstFailure: (line: Int, address: String)? = nil,
+                              json: Bool) -> String {
         let discards = framer.discards
         let addresses = statistics.sentencesByAddress.sorted { $0.key.description < $1.key.description }
         let qualities = FixQuality.allCases.filter { statistics.epochsByQuality[$0.rawValue] > 0 }
@@ -85,12 +86,13 @@ public enum NMEACommands {
             w.key("checksum_failures"); w.integer(discards.badChecksum + statistics.flaggedChecksums)
             w.key("decode_errors"); w.integer(statistics.decodeErrors)
             w.key("first_decode_error")
-            if let first = statistics.firstDecodeFailure {
+            if let first = statistics.firstDecodeError {
                 w.byte(UInt8(ascii: "{"))
                 w.key("line", first: true)
-                if let firstFailureLine { w.integer(firstFailureLine) } else { w.raw("null") }
-                w.key("byte"); w.integer(first.streamOffset)
-                w.key("address"); w.string(first.address)
+                if let firstFailure { w.integer(firstFailure.line) } else { w.raw("null") }
+                w.key("byte"); w.integer(first.offset)
+                w.key("address")
+                if let firstFailure { w.string(firstFailure.address) } else { w.raw("null") }
                 w.key("field"); w.integer(first.error.field)
                 w.key("error"); w.string(first.error.code.description)
                 w.byte(UInt8(ascii: "}"))
@@ -130,8 +132,9 @@ public enum NMEACommands {
         }
         text += "checksum failures     \(discards.badChecksum + statistics.flaggedChecksums)\n"
         text += "decode errors         \(statistics.decodeErrors)"
-        if let first = statistics.firstDecodeFailure {
-            text += " (the first " + (firstFailureLine.map { "on line \($0)" } ?? "at byte \(first.streamOffset)") + ": \(first))"
+        if let first = statistics.firstDecodeError {
+            let place = firstFailure.map { "on line \($0.line): \($0.address) " } ?? "at byte \(first.offset): "
+            text += " (the first \(place)\(first.error))"
         }
         text += "\ndiscarded bytes       \(discards.totalBytes) (garbage \(discards.garbageBytes), truncated \(discards.truncatedBytes), "
         text += "too long \(discards.tooLongBytes), bad checksum \(discards.badChecksumBytes), malformed checksum \(discards.malformedChecksumBytes))\n"
@@ -190,13 +193,30 @@ struct GpsdJSONConsumer: NMEAStreamConsumer, ~Copyable {
     }
 }
 
+/// A sentence that framed but did not decode: where it is in the input, and why.
+struct DecodeFailure: CustomStringConvertible {
+    let streamOffset: Int
+    /// Its address field as received (`GPGGA`, `PGRMZ`): the sentence itself is only borrowed.
+    let address: String
+    let error: NMEADecodeError
+
+    init(_ sentence: NMEASentence, _ error: NMEADecodeError) {
+        streamOffset = sentence.streamOffset
+        address = sentence[0].string
+        self.error = error
+    }
+
+    /// The sentence and what was wrong, such as `GPGGA field 1: expected a time hhmmss[.sss]`.
+    var description: String { "\(address) \(error)" }
+}
+
 /// The sentences `nmea decode` skipped: the first ``listed`` as `FILE:LINE: what`, then a count.
 struct DecodeFailureLog {
     /// How many failures are listed one by one.
     static let listed = 10
     private let name: String
     private var count = 0
-    private var unwritten: [NMEADecodeFailure] = []
+    private var unwritten: [DecodeFailure] = []
     /// Line feeds are counted only until the last listed failure is written.
     private var lines = LineCounter()
     private var chunkStart = 0
@@ -206,7 +226,7 @@ struct DecodeFailureLog {
     /// Counts a sentence that did not decode, and keeps it if it is among the first ``listed``.
     mutating func add(_ sentence: NMEASentence, _ error: NMEADecodeError) {
         count += 1
-        if count <= Self.listed { unwritten.append(NMEADecodeFailure(sentence, error)) }
+        if count <= Self.listed { unwritten.append(DecodeFailure(sentence, error)) }
     }
 
     /// Writes the failures kept while `chunk`, the stream's next, was fed, each with its line.

@@ -37,23 +37,3 @@ public struct NMEADecodeError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String { "field \(field): \(code)" }
 }
-
-/// A sentence that framed but did not decode: where it is in the input, and why.
-public struct NMEADecodeFailure: Sendable, CustomStringConvertible {
-    /// The offset of its first byte in the input.
-    public let streamOffset: Int
-    /// Its address field as received (`GPGGA`, `PGRMZ`).
-    public let address: String
-    /// Why it did not decode.
-    public let error: NMEADecodeError
-
-    /// Records `sentence` and its error (copies the address: the sentence is only borrowed).
-    public init(_ sentence: NMEASentence, _ error: NMEADecodeError) {
-        streamOffset = sentence.streamOffset
-        address = sentence[0].string
-        self.error = error
-    }
-
-    /// The sentence and what was wrong, such as `GPGGA field 1: expected a time hhmmss[.sss]`.
-    public var description: String { "\(address) \(error)" }
-}

@@ -310,8 +310,8 @@ struct LineScan {
     }
 }
 
-let lowBits: UInt64 = 0x0101_0101_0101_0101
-let highBits: UInt64 = 0x8080_8080_8080_8080
+private let lowBits: UInt64 = 0x0101_0101_0101_0101
+private let highBits: UInt64 = 0x8080_8080_8080_8080
 
 private let carriageReturn: UInt8 = 0x0D
 private let lineFeed: UInt8 = 0x0A
@@ -321,7 +321,7 @@ private func isSentenceStart(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "$") 
 
 /// The high bit of each byte of `word` that is zero, exactly (no false positives).
 @inline(__always)
-func zeroBytes(_ word: UInt64) -> UInt64 {
+private func zeroBytes(_ word: UInt64) -> UInt64 {
     ~(((word & ~highBits) &+ ~highBits) | word | ~highBits)
 }
 

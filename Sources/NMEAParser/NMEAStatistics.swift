@@ -13,8 +13,8 @@ public struct NMEAStatistics: Sendable {
     public internal(set) var otherAddresses = 0
     /// Sentences that framed but did not decode.
     public internal(set) var decodeErrors = 0
-    /// The first sentence that did not decode.
-    public internal(set) var firstDecodeFailure: NMEADecodeFailure?
+    /// The first decode error, with the sentence's stream offset.
+    public internal(set) var firstDecodeError: (offset: Int, error: NMEADecodeError)?
     /// Sentences delivered with a mismatching checksum (under the accept-and-flag policy).
     public internal(set) var flaggedChecksums = 0
     /// Epochs assembled.
@@ -64,11 +64,11 @@ public struct NMEAStatistics: Sendable {
         Dictionary(uniqueKeysWithValues: zip(addresses, addressCounts))
     }
 
-    /// Counts a sentence that framed but did not decode, keeping the first.
+    /// Counts a sentence that framed but did not decode, keeping the first error.
     @usableFromInline
-    mutating func countDecodeError(_ error: NMEADecodeError, in sentence: NMEASentence) {
+    mutating func countDecodeError(_ error: NMEADecodeError, at offset: Int) {
         decodeErrors += 1
-        if firstDecodeFailure == nil { firstDecodeFailure = NMEADecodeFailure(sentence, error) }
+        if firstDecodeError == nil { firstDecodeError = (offset, error) }
     }
 
     @usableFromInline
@@ -183,7 +183,7 @@ public struct NMEAStream: Sendable {
                     }
                 }
             } catch {
-                statistics.countDecodeError(error, in: sentence)
+                statistics.countDecodeError(error, at: sentence.streamOffset)
                 consumer.decodeFailed(sentence, error: error)
             }
         }

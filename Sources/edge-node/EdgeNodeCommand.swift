@@ -152,7 +152,7 @@ struct NMEA: ParsableCommand {
             try reportingErrors { () throws(EdgeNodeError) in
                 let result = try NMEACommands.statistics(path: file, options: framer.options)
                 var output = OutputSink()
-                output.write(NMEACommands.render(result.statistics, result.framer, firstFailureLine: result.firstFailureLine, json: json))
+                output.write(NMEACommands.render(result.statistics, result.framer, firstFailure: result.firstFailure, json: json))
             }
         }
     }
