@@ -49,10 +49,16 @@ public enum StatusCommand {
             throw .runtime("the status endpoint answered something that is not a status report")
         }
         var text = "site \(status["site"]?.string ?? "?"), up \(duration(status["uptime_s"]?.double ?? 0))\n"
+        let qualities = (status["points"]?.object ?? [:]).compactMapValues { $0["quality"]?.string }
         for device in status["devices"]?.array ?? [] {
+            let name = device["name"]?.string ?? "?"
             let points = device["points"]?.int ?? 0, bad = device["not_good"]?.int ?? 0
-            text += "  device   " + (device["name"]?.string ?? "?").padding(20) + (device["health"]?.string ?? "?").padding(10)
+            text += "  device   " + name.padding(20) + (device["health"]?.string ?? "?").padding(10)
                 + (bad == 0 ? "\(points) point\(points == 1 ? "" : "s")" : "\(bad) of \(points) points not good") + "\n"
+            // Why, from the first point that is not good: a technician reads the reason here.
+            if let (point, quality) = qualities.filter({ $0.key.hasPrefix(name + ".") && $0.value != "good" }).min(by: { $0.key < $1.key }) {
+                text += "           \(point): \(quality)\n"
+            }
         }
         for patrol in status["patrols"]?.array ?? [] {
             let next = patrol["next"]?.string.map { ", next \($0)" } ?? ""

@@ -523,6 +523,9 @@ struct DaemonTests {
         }
         let stalled = try status()
         #expect(stalled.receiver == "down" && stalled.quality?.hasPrefix("bad: no epoch for") == true, "\(stalled)")
+        // `edge-node status` gives the reason under the device.
+        let rendered = try StatusCommand.render(try httpGet(port: port, path: "/status"))
+        #expect(rendered.contains("gnss.quality: bad: no epoch for") && rendered.contains("but no NMEA sentence"), "\(rendered)")
         feed.store(1, ordering: .relaxed)
         waitFor(15, "the receiver back") { events(log).contains { $0["event"] as? String == "device_up" && $0["port"] == nil } }
         waitFor(10, "trusted positions") { events(log).contains { $0["event"] as? String == "geometry_trusted" } }
