@@ -448,6 +448,7 @@ struct PatrolUnit {
                 context.event("device_up", source: "gnss")
             case .unavailable(let reason, let retry):
                 context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason); w.key("retry_in"); w.fixed(retry, decimals: 1) }
+                context.store.update("gnss.quality", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
                 context.logger.error("gnss: \(reason); retrying in \(retry) s")
                 advanceWithoutEpochs()
             }

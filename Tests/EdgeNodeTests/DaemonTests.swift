@@ -209,6 +209,9 @@ struct DaemonTests {
         // The receiver's pseudo-terminal closes when its drive ends; a new one at the same name is
         // opened again (as after unplugging a USB receiver and plugging it back in).
         waitFor(15, "the receiver gone") { events(log).contains { $0["event"] as? String == "device_fault" && $0["source"] as? String == "gnss" } }
+        let whileGone = try #require(try JSONSerialization.jsonObject(with: Data(try httpGet(port: port, path: "/status").utf8)) as? [String: Any])
+        let receiverHealth = (whileGone["devices"] as? [[String: Any]])?.first { $0["name"] as? String == "gnss" }?["health"] as? String
+        #expect(receiverHealth == "down", "the status report shows the receiver gone: \(receiverHealth ?? "nil")")
         let again = try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path,
                                      ["simulate", "gnss", "--route", "\(devices)/routes/zhuhai-plant-north.yaml", "--pty", "--link", link])
         waitFor(15, "the receiver reopened") { events(log).filter { $0["event"] as? String == "device_up" && $0["source"] as? String == "gnss" }.count >= 2 }
