@@ -60,7 +60,6 @@ public enum PatrolCommands {
         return (text, file.findings)
     }
 
-    /// The fix the agent sees for an epoch of the receiver (nil without a position).
     /// An epoch's time on the patrol's clock, position or not: seconds since 1970, or from the
     /// start of the day without a date (time of day only). Nil without a time.
     public static func patrolTime(_ fix: Fix) -> Double? {
@@ -68,6 +67,7 @@ public enum PatrolCommands {
         return Double((fix.date?.daysSinceEpoch ?? 0) * 86_400) + Double(time.nanosecondsOfDay) / 1e9
     }
 
+    /// The fix the agent sees for an epoch of the receiver (nil without a position).
     public static func patrolFix(_ fix: Fix) -> PatrolFix? {
         guard fix.hasPosition, let latitude = fix.latitude, let longitude = fix.longitude, let seconds = patrolTime(fix) else { return nil }
         let quality: PositionQuality = switch fix.quality {
