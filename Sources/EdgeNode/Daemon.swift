@@ -415,10 +415,13 @@ struct PatrolUnit {
                 if agents[index].isComplete { finished.insert(index) }
             }
         }
-        // The receiver's clock, carried on by the monotonic one when epochs stop coming (silence,
-        // a stall, the port gone), so that the patrols learn their positions are stale.
+        // The receiver's clock, carried on by the monotonic one when epochs stop coming, so that
+        // the patrols learn their positions are stale.
         var lastEpochTime: (receiver: Double, monotonic: Double)?
-        func advanceWithoutEpochs() {
+        /// The receiver gives no epochs (silent, stalled, gone): its point goes bad with `reason`,
+        /// and the patrols' clock moves on without it.
+        func receiverDown(_ reason: String) {
+            context.store.update("gnss.quality", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
             guard let last = lastEpochTime else { return }
             advance(to: last.receiver + monotonicSeconds() - last.monotonic, with: nil)
         }
@@ -435,22 +438,19 @@ struct PatrolUnit {
             case .silent(let seconds):
                 let reason = "silent for \(format(seconds, 1)) s"
                 context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason) }
-                context.store.update("gnss.quality", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
-                advanceWithoutEpochs()
+                receiverDown(reason)
             case .stalled(let seconds, let stall):
                 let reason = "no epoch for \(format(seconds, 1)) s: \(stall.detail(port: receiver.port))"
                 let remedy = stall.remedy(receiver.profile, path: receiver.profilePath)
                 context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason); w.key("remedy"); w.string(remedy) }
-                context.store.update("gnss.quality", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
                 context.logger.warning("gnss: \(reason); \(remedy)")
-                advanceWithoutEpochs()
+                receiverDown(reason)
             case .resumed:
                 context.event("device_up", source: "gnss")
             case .unavailable(let reason, let retry):
                 context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason); w.key("retry_in"); w.fixed(retry, decimals: 1) }
-                context.store.update("gnss.quality", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
                 context.logger.error("gnss: \(reason); retrying in \(retry) s")
-                advanceWithoutEpochs()
+                receiverDown(reason)
             }
         }
     }

@@ -37,12 +37,12 @@ public enum GNSSCommands {
             case .silent(let seconds):
                 output.write(json ? "{\"class\":\"EVENT\",\"event\":\"silent\",\"seconds\":\(format(seconds, 1))}\n" : "silent for \(format(seconds, 1)) s\n")
             case .stalled(let seconds, let stall):
+                let detail = stall.detail(port: port), remedy = stall.remedy(profile, path: profilePath)
                 var writer = JSONWriter(capacity: 512)
                 writer.raw("{\"class\":\"EVENT\",\"event\":\"stalled\",\"seconds\":"); writer.fixed(seconds, decimals: 1)
-                writer.key("detail"); writer.string(stall.detail(port: port))
-                writer.key("remedy"); writer.string(stall.remedy(profile, path: profilePath)); writer.raw("}\n")
-                output.write(json ? String(decoding: writer.bytes, as: UTF8.self)
-                             : "no epoch for \(format(seconds, 1)) s: \(stall.detail(port: port)); \(stall.remedy(profile, path: profilePath))\n")
+                writer.key("detail"); writer.string(detail)
+                writer.key("remedy"); writer.string(remedy); writer.raw("}\n")
+                output.write(json ? String(decoding: writer.bytes, as: UTF8.self) : "no epoch for \(format(seconds, 1)) s: \(detail); \(remedy)\n")
             case .resumed: output.write(json ? "{\"class\":\"EVENT\",\"event\":\"resumed\"}\n" : "receiving again\n")
             case .unavailable(let reason, let retry):
                 var writer = JSONWriter(capacity: 256)
