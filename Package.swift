@@ -79,6 +79,8 @@ let package = Package(
         .executableTarget(name: "patrol-bench", dependencies: ["PatrolAgent", "EdgeNode"], path: "bench/patrol-bench"),
         .executableTarget(name: "io-bench", dependencies: ["EdgeIO"], path: "bench/io-bench"),
         .executableTarget(name: "modbus-bench", dependencies: ["EdgeIO", "EdgeNode"], path: "bench/modbus-bench"),
+        // libFuzzer driver (make fuzz) and corpus replayer over EdgeNode's FuzzTarget.
+        .executableTarget(name: "edge-node-fuzz", dependencies: ["EdgeNode"], path: "fuzz/edge-node-fuzz"),
         .testTarget(name: "NMEAParserTests", dependencies: ["NMEAParser"]),
         .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
         .testTarget(name: "PatrolAgentTests", dependencies: ["PatrolAgent"]),

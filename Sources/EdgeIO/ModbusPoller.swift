@@ -361,18 +361,7 @@ public final class ModbusPoller {
             if let registers {
                 let words = Array(registers[(point.address - read.range.lowerBound)..<(point.span.upperBound - read.range.lowerBound)])
                 reading.raw = words
-                let decoded = point.type.map { ModbusValue.decode(words[...], as: $0, order: point.order) } ?? .integer(Int64(words[0]))
-                if let invalid = point.invalid, decoded.doubleValue == invalid {
-                    reading.quality = .bad(reason: "the device reports no valid value (\(decoded))")
-                } else if case .text = decoded {
-                    reading.value = decoded
-                } else if case .bit = point.type {
-                    reading.value = decoded
-                } else if point.table.isBits {
-                    reading.value = decoded
-                } else {
-                    reading.value = decoded.doubleValue.map { .number($0 * point.scale + point.offset) }
-                }
+                (reading.value, reading.quality) = point.reading(of: words[...])
             } else if case .stale = quality, let previous = last[point.name], previous.value != nil {
                 reading.value = previous.value
                 reading.raw = previous.raw
@@ -420,4 +409,26 @@ public final class ModbusPoller {
 private func format1(_ value: Double) -> String {
     let tenths = Int((value * 10).rounded())
     return "\(tenths / 10).\(tenths % 10)"
+}
+
+extension ModbusPoint {
+    /// This point's value from its registers (or bits as 0/1): typed, scaled, or nil with a bad
+    /// quality when the device sends its invalid marker, a value that is not a finite number, or
+    /// one that overflows once scaled.
+    public func reading(of words: ArraySlice<UInt16>) -> (value: ModbusValue?, quality: ModbusReading.Quality) {
+        let decoded = type.map { ModbusValue.decode(words, as: $0, order: order) } ?? .integer(Int64(words.first ?? 0))
+        if let invalid, decoded.doubleValue == invalid {
+            return (nil, .bad(reason: "the device reports no valid value (\(decoded))"))
+        }
+        if case .text = decoded { return (decoded, .good) }
+        if case .bit = type { return (decoded, .good) }
+        if table.isBits { return (decoded, .good) }
+        guard let raw = decoded.doubleValue, raw.isFinite else {
+            // NaN and infinities: some devices' "not available", or registers read in the wrong order.
+            return (nil, .bad(reason: "not a finite number (\(decoded))"))
+        }
+        let engineering = raw * scale + offset
+        guard engineering.isFinite else { return (nil, .bad(reason: "out of range: \(decoded) x \(scale) + \(offset) overflows")) }
+        return (.number(engineering), .good)
+    }
 }

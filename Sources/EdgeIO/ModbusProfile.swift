@@ -22,6 +22,9 @@ public enum ModbusGenerator: Sendable, Equatable {
     case noise(mean: Double, sigma: Double)
     /// A recorded series, one value per `interval` seconds, looped.
     case replay(values: [Double], interval: Double)
+    /// The edges of the point's type, one per `interval` seconds, looped, written as raw registers
+    /// (scale and offset not applied): see ``ModbusValue/extremes(of:)``. For chaos tests.
+    case extremes(interval: Double)
 }
 
 /// One named value on a device.

@@ -379,6 +379,15 @@ private final class SimulatedUnit {
         case .sine(let mean, let amplitude, let period): engineering = mean + amplitude * Double.sin(2 * .pi * seconds / period)
         case .noise(let mean, let sigma): engineering = mean + sigma * noise.gaussian()
         case .replay(let values, let interval): engineering = values[Int(seconds / interval) % values.count]
+        case .extremes(let interval):
+            let step = Int(seconds / interval)
+            let patterns = point.type.map(ModbusValue.extremes(of:)) ?? []
+            guard !patterns.isEmpty, let table = registers(point.table) else {
+                store(point, raw: Double(step % 2))
+                return
+            }
+            for (index, word) in point.order.registers(patterns[step % patterns.count]).enumerated() { table[point.address + index] = word }
+            return
         }
         store(point, raw: (engineering - point.offset) / point.scale)
     }
@@ -388,8 +397,7 @@ private final class SimulatedUnit {
         case .coil: mapping.pointee.tab_bits[point.address] = raw != 0 ? 1 : 0
         case .discrete: mapping.pointee.tab_input_bits[point.address] = raw != 0 ? 1 : 0
         case .holding, .input:
-            let table = point.table == .holding ? mapping.pointee.tab_registers! : mapping.pointee.tab_input_registers!
-            guard let type = point.type else { return }
+            guard let table = registers(point.table), let type = point.type else { return }
             if case .bit(let n) = type {
                 let mask = UInt16(1) << UInt16(n)
                 table[point.address] = raw != 0 ? table[point.address] | mask : table[point.address] & ~mask
@@ -401,13 +409,21 @@ private final class SimulatedUnit {
         }
     }
 
+    /// The holding or input registers; nil for the bit tables.
+    private func registers(_ table: ModbusTable) -> UnsafeMutablePointer<UInt16>? {
+        switch table {
+        case .holding: mapping.pointee.tab_registers
+        case .input: mapping.pointee.tab_input_registers
+        case .coil, .discrete: nil
+        }
+    }
+
     func engineeringValue(_ point: ModbusPoint) -> Double? {
         switch point.table {
         case .coil: return Double(mapping.pointee.tab_bits[point.address])
         case .discrete: return Double(mapping.pointee.tab_input_bits[point.address])
         case .holding, .input:
-            let table = point.table == .holding ? mapping.pointee.tab_registers! : mapping.pointee.tab_input_registers!
-            guard let type = point.type else { return nil }
+            guard let table = registers(point.table), let type = point.type else { return nil }
             let words = (0..<point.count).map { table[point.address + $0] }
             return ModbusValue.decode(words[...], as: type, order: point.order).doubleValue.map { $0 * point.scale + point.offset }
         }

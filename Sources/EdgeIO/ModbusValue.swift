@@ -117,7 +117,7 @@ public enum ModbusValue: Sendable, Equatable, CustomStringConvertible {
     public static func decode(_ registers: ArraySlice<UInt16>, as type: ModbusValueType, order: WordOrder = .abcd) -> ModbusValue {
         let words = registers.prefix(type.registerCount)
         switch type {
-        case .bit(let n): return .integer(Int64((words.first! >> UInt16(n)) & 1))
+        case .bit(let n): return .integer(Int64(((words.first ?? 0) >> UInt16(n)) & 1))
         case .string:
             let bytes = WordOrder.abcd.bigEndianBytes(words).filter { $0 != 0 }
             return .text(String(decoding: bytes, as: UTF8.self).trimmingCharacters())
@@ -158,6 +158,32 @@ public enum ModbusValue: Sendable, Equatable, CustomStringConvertible {
         }
         let bytes = (0..<size).map { UInt8(truncatingIfNeeded: raw >> UInt64(8 * (size - 1 - $0))) }
         return order.registers(bytes)
+    }
+
+    /// Register contents (big-endian bytes, in ABCD order) at the edges of `type`: for floats the
+    /// greatest finite magnitude of each sign, NaN, both infinities, the smallest denormal and -0;
+    /// for integers the minimum, the maximum and 0; for strings invalid UTF-8 and the characters
+    /// JSON must escape. Empty for bits (they have only 0 and 1).
+    public static func extremes(of type: ModbusValueType) -> [[UInt8]] {
+        func bytes(_ raw: UInt64, _ size: Int) -> [UInt8] { (0..<size).map { UInt8(truncatingIfNeeded: raw >> UInt64(8 * (size - 1 - $0))) } }
+        switch type {
+        case .int16: return [Int16.min, .max, 0].map { bytes(UInt64(UInt16(bitPattern: $0)), 2) }
+        case .uint16: return [UInt16.min, .max].map { bytes(UInt64($0), 2) }
+        case .int32: return [Int32.min, .max, 0].map { bytes(UInt64(UInt32(bitPattern: $0)), 4) }
+        case .uint32: return [UInt32.min, .max].map { bytes(UInt64($0), 4) }
+        case .int64: return [Int64.min, .max, 0].map { bytes(UInt64(bitPattern: $0), 8) }
+        case .uint64: return [UInt64.min, .max].map { bytes($0, 8) }
+        case .float32:
+            return [Float.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .nan, .infinity, -.infinity,
+                    .leastNonzeroMagnitude, -0.0].map { bytes(UInt64($0.bitPattern), 4) }
+        case .float64:
+            return [Double.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .nan, .infinity, -.infinity,
+                    .leastNonzeroMagnitude, -0.0].map { bytes($0.bitPattern, 8) }
+        case .string(let registers):
+            let pattern: [UInt8] = [0x22, 0x5C, 0x01, 0x0A, 0xC3]
+            return [Array(repeating: 0xFF, count: 2 * registers), (0..<(2 * registers)).map { pattern[$0 % pattern.count] }]
+        case .bit: return []
+        }
     }
 }
 

@@ -153,10 +153,10 @@ public enum ModbusProfileFile {
         let generator = try f["simulate"].map { node throws(EdgeNodeError) in try self.generator(node, directory: directory) }
         var isString = false
         if case .string = type { isString = true }
-        var isText = false
-        if case .text = generator { isText = true }
-        if generator != nil, isString != isText {
-            throw f["simulate"]!.error(isString ? "a string point is simulated with text: ..." : "text: is for string points; this one is \(type?.description ?? "bool")")
+        switch generator {
+        case nil, .extremes?: break
+        case .text?: if !isString { throw f["simulate"]!.error("text: is for string points; this one is \(type?.description ?? "bool")") }
+        default: if isString { throw f["simulate"]!.error("a string point is simulated with text: ... or extremes: ...") }
         }
         return ModbusPoint(name: name, table: pointTable, address: address, type: type, order: order, scale: scale,
                            offset: try f["offset"]?.double("an offset") ?? 0, unit: try f["unit"]?.string("a unit"), writable: writable,
@@ -198,8 +198,8 @@ public enum ModbusProfileFile {
     }
 
     private static func generator(_ node: YAMLValue, directory: String) throws(EdgeNodeError) -> ModbusGenerator {
-        let f = try node.mapping("a generator", keys: ["constant", "text", "ramp", "sine", "noise", "replay"])
-        guard f.count == 1, let (kind, value) = f.first else { throw node.error("a generator is one of constant, text, ramp, sine, noise or replay") }
+        let f = try node.mapping("a generator", keys: ["constant", "text", "ramp", "sine", "noise", "replay", "extremes"])
+        guard f.count == 1, let (kind, value) = f.first else { throw node.error("a generator is one of constant, text, ramp, sine, noise, replay or extremes") }
         switch kind {
         case "constant": return .constant(try value.double("a constant value"))
         case "text": return .text(try value.string("a text"))
@@ -211,6 +211,9 @@ public enum ModbusProfileFile {
             let s = try value.mapping("a sine", keys: ["mean", "amplitude", "period"], required: ["amplitude", "period"])
             return .sine(mean: try s["mean"]?.double("a mean") ?? 0, amplitude: try s["amplitude"]!.double("an amplitude"),
                          period: try positive(s["period"], "a period in seconds")!)
+        case "extremes":
+            let e = try value.mapping("extremes", keys: ["interval"], required: [])
+            return .extremes(interval: try positive(e["interval"], "an interval in seconds") ?? 1)
         case "noise":
             let n = try value.mapping("noise", keys: ["mean", "sigma"], required: ["sigma"])
             return .noise(mean: try n["mean"]?.double("a mean") ?? 0, sigma: try n["sigma"]!.double("a standard deviation"))

@@ -7,7 +7,10 @@ public enum ReceiverProfileFile {
     /// Loads and checks `path`.
     /// - Throws: ``EdgeNodeError`` with file:line:column for anything wrong.
     public static func load(_ path: String) throws(EdgeNodeError) -> ReceiverProfile {
-        let root = try YAMLValue.load(path)
+        try parse(try YAMLValue.load(path))
+    }
+
+    static func parse(_ root: YAMLValue) throws(EdgeNodeError) -> ReceiverProfile {
         let top = try root.mapping("a receiver profile", keys: ["receiver", "port", "silent_after", "startup"], required: ["receiver", "port"])
         let port = try top["port"]!.mapping("the port settings", keys: ["baud", "data_bits", "parity", "stop_bits", "flow_control"], required: ["baud"])
         let settings = SerialSettings(

@@ -36,6 +36,22 @@ public enum VibrationCommands {
         public var severity = SeverityCriteria.iso10816part3(group: .two, support: .rigid)
 
         public init(sampleRate: Double) { self.sampleRate = sampleRate }
+
+        /// The sample rates the analysis takes: the velocity band starts at 10 Hz, so its Nyquist
+        /// frequency must be above that; DAQ front ends stop well below the upper bound.
+        public static let sampleRates = 50.0...10_000_000
+
+        /// Checks the numbers before any analysis runs on them.
+        /// - Throws: ``EdgeNodeError/input(_:)`` naming the option and what it takes.
+        public func validate() throws(EdgeNodeError) {
+            guard Self.sampleRates.contains(sampleRate) else {
+                throw .input("--rate must be a sample rate from \(EdgeNode.format(Self.sampleRates.lowerBound, 0)) to \(EdgeNode.format(Self.sampleRates.upperBound, 0)) Hz, found \(sampleRate)")
+            }
+            if let shaftHz, !(shaftHz > 0 && shaftHz < sampleRate / 2) {
+                throw .input("--shaft-hz must be a speed above 0 and below half the sample rate (\(EdgeNode.format(sampleRate / 2, 0)) Hz), found \(shaftHz)")
+            }
+            guard scale.isFinite, scale != 0 else { throw .input("--scale must be a finite number other than 0, found \(scale)") }
+        }
     }
 
     /// Everything the analysis found.
@@ -73,8 +89,9 @@ public enum VibrationCommands {
             }
             values[pair[0]] = value
         }
-        guard let n = values["n"], let d = values["d"], let pitch = values["D"], n >= 3, n == n.rounded(), d > 0, pitch > d else {
-            throw .input("--bearing needs n (3 or more elements), d and D with 0 < d < D, e.g. n=8,d=0.235,D=1.245,angle=0")
+        guard let n = values["n"], let d = values["d"], let pitch = values["D"], (3...1000).contains(n), n == n.rounded(),
+              d > 0, pitch > d, pitch.isFinite, (-90...90).contains(values["angle"] ?? 0) else {
+            throw .input("--bearing needs n (3 to 1000 elements), d and D with 0 < d < D, angle from -90 to 90, e.g. n=8,d=0.235,D=1.245,angle=0")
         }
         return BearingGeometry(rollingElements: Int(n), elementDiameter: d, pitchDiameter: pitch,
                                contactAngleDegrees: values["angle"] ?? 0)
@@ -131,9 +148,13 @@ public enum VibrationCommands {
     /// Runs the whole chain over samples already in memory; `name` labels the report.
     /// - Throws: ``EdgeNodeError`` for a recording too short to analyse or a bearing without a speed.
     public static func analyze(samples: [Float], named path: String, options: AnalyzeOptions) throws(EdgeNodeError) -> Analysis {
+        try options.validate()
         let minimum = 4096
         guard samples.count >= minimum else {
             throw .input("\(path): \(samples.count) samples; the analysis needs at least \(minimum)")
+        }
+        if let bad = samples.firstIndex(where: { !$0.isFinite }) {
+            throw .input("\(path): sample \(bad) is \(samples[bad]); the analysis needs finite numbers")
         }
         if options.bearing != nil && options.shaftHz == nil {
             throw .input("--bearing needs --shaft-hz (the nominal running speed) to place the defect frequencies")

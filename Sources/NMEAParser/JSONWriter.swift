@@ -62,8 +62,9 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         var scale: UInt64 = 1
         for _ in 0..<decimals { scale *= 10 }
         let scaled = (value.magnitude * Double(scale)).rounded(.toNearestOrAwayFromZero)
-        guard scaled < 9.0e18 else {
-            integer(Int(value.rounded()))
+        // Beyond 2^53 the product has lost digits: the exact way.
+        guard scaled < 0x1p53 else {
+            wide(value, decimals: decimals, scale: scale)
             return
         }
         let total = UInt64(scaled)
@@ -85,6 +86,55 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
             length += decimals
         }
         count += length
+    }
+
+    /// `fixed` for a value whose scaled magnitude is past 2^53: its exact decimal expansion,
+    /// as C's `%.Nf` prints it (a reading of 3e38 from a device is a number, not a trap).
+    @inline(never)
+    private mutating func wide(_ value: Double, decimals: Int, scale: UInt64) {
+        if value < 0 { byte(UInt8(ascii: "-")) }
+        var whole = value.magnitude.rounded(.towardZero)
+        var fraction = ((value.magnitude - whole) * Double(scale)).rounded(.toNearestOrAwayFromZero)
+        if fraction >= Double(scale) {
+            fraction = 0
+            whole += 1
+        }
+        if whole < 0x1p63 {
+            count += writeDigits(UInt(whole), to: reserve(21))
+        } else {
+            // Whole (every Double from 2^53 up is), up to 309 digits: its significand doubled, in base 1e9.
+            let significand = whole.significandBitPattern | 1 << 52
+            var limbs: [UInt32] = [UInt32(significand % 1_000_000_000), UInt32(significand / 1_000_000_000)]
+            for _ in 0..<(Int(whole.exponent) - 52) {
+                var carry: UInt32 = 0
+                for index in limbs.indices {
+                    let doubled = limbs[index] * 2 + carry
+                    carry = doubled >= 1_000_000_000 ? 1 : 0
+                    limbs[index] = doubled - carry * 1_000_000_000
+                }
+                if carry > 0 { limbs.append(carry) }
+            }
+            while limbs.last == 0 { limbs.removeLast() }
+            count += writeDigits(UInt(limbs.last!), to: reserve(21))
+            for limb in limbs.dropLast().reversed() {
+                let out = reserve(9)
+                var rest = limb
+                for position in stride(from: 8, through: 0, by: -1) {
+                    out[position] = UInt8(rest % 10) + UInt8(ascii: "0")
+                    rest /= 10
+                }
+                count += 9
+            }
+        }
+        guard decimals > 0 else { return }
+        byte(UInt8(ascii: "."))
+        let out = reserve(decimals)
+        var digits = UInt64(fraction)
+        for position in stride(from: decimals - 1, through: 0, by: -1) {
+            out[position] = UInt8(digits % 10) + UInt8(ascii: "0")
+            digits /= 10
+        }
+        count += decimals
     }
 
     /// Appends a JSON string with escapes.

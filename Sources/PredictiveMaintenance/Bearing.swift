@@ -349,8 +349,8 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
     /// band's width, and empty bins would make every line look strong). Selection in a
     /// preallocated buffer.
     private func envelopeMedian(bandwidth: Double) -> Double {
-        let first = max(1, Int((1 / resolution).rounded(.up)))
-        let last = min(spectrum.count - 1, Int((min(envelopeBandLimit, 0.8 * bandwidth) / resolution).rounded(.down)))
+        let first = Int(clamping: 1 / resolution, rounding: .up, to: 1...spectrum.count)
+        let last = Int(clamping: min(envelopeBandLimit, 0.8 * bandwidth) / resolution, rounding: .down, to: 0...(spectrum.count - 1))
         guard first <= last else { return 0 }
         let count = last - first + 1
         for offset in 0..<count { scratch[offset] = spectrum[first + offset] }
@@ -365,7 +365,8 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
         precondition(samples.count == length && output.count == length, "a record has `length` samples")
         for index in 0..<length { signal[index] = ComplexSample(real: samples[index], imaginary: 0) }
         forward.transform(UnsafeBufferPointer(signal), into: transformed)
-        let low = Int((band.lowerBound / resolution).rounded(.up)), high = Int((band.upperBound / resolution).rounded(.down))
+        let low = Int(clamping: band.lowerBound / resolution, rounding: .up, to: 0...length)
+        let high = Int(clamping: band.upperBound / resolution, rounding: .down, to: -1...length)
         for index in 0..<length {
             if index == 0 && low == 0 || index == length / 2 && high >= length / 2 {
                 continue // DC and Nyquist stay single, as in the analytic signal
@@ -388,8 +389,8 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
     /// full record's resolution; bins above the decimated Nyquist frequency are zero.
     private func computeEnvelopeSpectrum(_ samples: UnsafeBufferPointer<Float>, band: ClosedRange<Double>) {
         realForward.forward(samples, into: UnsafeMutableBufferPointer(rebasing: transformed[0...(length / 2)]))
-        let low = max(1, Int((band.lowerBound / resolution).rounded(.up)))
-        let high = min(length / 2 - 1, Int((band.upperBound / resolution).rounded(.down)))
+        let low = Int(clamping: band.lowerBound / resolution, rounding: .up, to: 1...length)
+        let high = Int(clamping: band.upperBound / resolution, rounding: .down, to: 0...(length / 2 - 1))
         let bandBins = max(0, high - low + 1)
         let needed = max(2 * bandBins, 2 * Int((envelopeBandLimit / resolution).rounded(.up)) + 2)
         var plan = 0

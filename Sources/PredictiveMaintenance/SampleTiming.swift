@@ -54,7 +54,7 @@ public struct SampleTiming: Sendable {
             let late = (elapsed - expected) * rate
             let allowance = gapTolerance + (points < 2 ? 0.05 * Double(samplesInRun) : 0)
             if late > allowance || late < -allowance - Double(count) {
-                let missing = max(0, Int(late.rounded()))
+                let missing = Int(clamping: late, rounding: .toNearestOrAwayFromZero, to: 0...Int(Int32.max))
                 gaps += 1
                 lostSamples += missing
                 continuity = .gap(missingSamples: missing)

@@ -139,10 +139,11 @@ public struct SpectrumView {
         self.resolution = resolution
     }
 
-    /// Bin range covering [low, high] Hz, clamped to the spectrum.
+    /// Bin range covering [low, high] Hz, clamped to the spectrum; empty when either is NaN.
     public func bins(from low: Double, to high: Double) -> Range<Int> {
-        let first = max(0, Int((low / resolution).rounded(.up)))
-        let last = min(values.count - 1, Int((high / resolution).rounded(.down)))
+        guard low <= high else { return 0..<0 }
+        let first = Int(clamping: low / resolution, rounding: .up, to: 0...values.count)
+        let last = Int(clamping: high / resolution, rounding: .down, to: -1...(values.count - 1))
         return first <= last ? first..<(last + 1) : first..<first
     }
 

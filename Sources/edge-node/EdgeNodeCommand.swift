@@ -258,22 +258,29 @@ struct Vibration: ParsableCommand {
         var plot: String?
 
         func validate() throws {
-            guard rate > 0 else { throw ValidationError("--rate must be a positive sample rate in Hz") }
             guard machineGroup == 1 || machineGroup == 2 else { throw ValidationError("--machine-group is 1 or 2") }
-            if let shaftHz, shaftHz <= 0 { throw ValidationError("--shaft-hz must be positive") }
+            do throws(EdgeNodeError) {
+                try options().validate()
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+
+        private func options() throws(EdgeNodeError) -> VibrationCommands.AnalyzeOptions {
+            var options = VibrationCommands.AnalyzeOptions(sampleRate: rate)
+            options.format = format
+            options.scale = scale
+            options.units = units
+            options.shaftHz = shaftHz
+            options.bearing = try bearing.map { text throws(EdgeNodeError) in try VibrationCommands.parseBearing(text) }
+            options.band = try band.map { text throws(EdgeNodeError) in try VibrationCommands.parseBand(text, sampleRate: rate) }
+            options.severity = .iso10816part3(group: machineGroup == 1 ? .one : .two, support: support)
+            return options
         }
 
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
-                var options = VibrationCommands.AnalyzeOptions(sampleRate: rate)
-                options.format = format
-                options.scale = scale
-                options.units = units
-                options.shaftHz = shaftHz
-                options.bearing = try bearing.map { text throws(EdgeNodeError) in try VibrationCommands.parseBearing(text) }
-                options.band = try band.map { text throws(EdgeNodeError) in try VibrationCommands.parseBand(text, sampleRate: rate) }
-                options.severity = .iso10816part3(group: machineGroup == 1 ? .one : .two, support: support)
-                let analysis = try VibrationCommands.analyze(path: file, options: options)
+                let analysis = try VibrationCommands.analyze(path: file, options: options())
                 var output = OutputSink()
                 output.write(VibrationCommands.render(analysis, json: json))
                 if let plot { try OutputSink.writeFile(VibrationCommands.svg(analysis), to: plot) }

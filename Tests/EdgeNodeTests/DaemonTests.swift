@@ -4,46 +4,6 @@ import Synchronization
 import Testing
 @testable import EdgeNode
 
-/// A new empty directory under the system's temporary one, named `prefix-UUID` (the caller removes it).
-private func scratchDirectory(_ prefix: String) throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return directory
-}
-
-/// `edge-node run --site SITE` from the debug build, stopped with SIGKILL when released.
-private func startDaemon(_ site: URL) throws -> ChildProcess {
-    try ChildProcess(repository.appendingPathComponent(".build/debug/edge-node").path, ["run", "--site", site.path], waitForOutput: false)
-}
-
-/// `edge-node run --site SITE` (under `wrapper`, such as prlimit, when given) with its stderr,
-/// the journal, in DIRECTORY/journal.txt; stopped with SIGKILL when released if still running.
-private final class JournaledDaemon {
-    let process = Process()
-    let journal: URL
-
-    init(_ site: URL, in directory: URL, under wrapper: [String] = []) throws {
-        journal = directory.appendingPathComponent("journal.txt")
-        _ = FileManager.default.createFile(atPath: journal.path, contents: nil)
-        let binary = repository.appendingPathComponent(".build/debug/edge-node").path
-        let command = wrapper + [binary, "run", "--site", site.path]
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.standardError = try FileHandle(forWritingTo: journal)
-        try process.run()
-    }
-
-    /// What the daemon has logged so far.
-    var journalText: String { (try? String(contentsOf: journal, encoding: .utf8)) ?? "" }
-
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-}
-
 @Suite("The daemon, end to end against the twins")
 struct DaemonTests {
     /// A datagram listener standing in for systemd's notify socket, drained by a thread of its
@@ -83,24 +43,6 @@ struct DaemonTests {
             usleep(200_000)
             close(socket)
             unlink(path)
-        }
-    }
-
-    /// The body of `GET path` from the daemon's status endpoint on loopback.
-    private func httpGet(port: Int, path: String) throws -> String {
-        try StatusCommand.get(host: "127.0.0.1", port: port, path: path)
-    }
-
-    private func events(_ path: String) -> [[String: Any]] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-    }
-
-    private func waitFor(_ seconds: Double, _ what: String, _ condition: () -> Bool) {
-        let deadline = monotonicSeconds() + seconds
-        while !condition() {
-            guard monotonicSeconds() < deadline else { Issue.record("timed out waiting for \(what)"); return }
-            usleep(50_000)
         }
     }
 
@@ -562,7 +504,7 @@ struct DaemonTests {
             """.write(to: site, atomically: true, encoding: .utf8)
         let log = directory.appendingPathComponent("out/events.jsonl").path
         func events(_ kind: String, from source: String) -> [[String: Any]] {
-            self.events(log).filter { $0["event"] as? String == kind && $0["source"] as? String == source }
+            EdgeNodeTests.events(log).filter { $0["event"] as? String == kind && $0["source"] as? String == source }
         }
         let daemon = try startDaemon(site)
         waitFor(10, "both faults") { !events("device_fault", from: "pump-fifo").isEmpty && !events("device_fault", from: "pump-missing").isEmpty }
