@@ -3,12 +3,12 @@
 
 SWIFT      ?= swift
 BUILD_APT  := pkg-config g++ libkissfft-dev libgeographiclib-dev libgpiod-dev libmodbus-dev libyaml-dev
-PEER_APT   := gpsd-clients socat mbpoll
+PEER_APT   := gpsd-clients socat mbpoll systemd
 # Python peers as module[:package] (the package to install when the module is missing).
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform pymodbus serial:pyserial
 SHARED     ?= ../shared/data
 
-.PHONY: all build-deps deps build demo test bench static install clean
+.PHONY: all build-deps deps build demo test bench fuzz static install clean
 
 all: build
 
@@ -75,6 +75,25 @@ STATIC_BUILD = $(SWIFT) build -c release --product edge-node --static-swift-stdl
 	-Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/bench/daemon.order -Xlinker --no-warn-symbol-ordering
 
+# libFuzzer over each FuzzTarget (NMEA stream, Modbus registers, YAML files, vibration analysis)
+# for FUZZ_SECONDS each, with AddressSanitizer, starting from the committed corpus in fuzz/corpus/.
+# What it learns stays in .build-fuzz/corpus/; a crash leaves its input in .build-fuzz/crashes/
+# and stops here: copy it into fuzz/corpus/TARGET/ so that make test replays it for ever.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= nmea modbus yaml vibration
+fuzz: build-deps
+	$(SWIFT) build -c release --product edge-node-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	@mkdir -p .build-fuzz/crashes
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$target; \
+	  echo "fuzz $$target: $(FUZZ_SECONDS) s"; \
+	  EDGE_NODE_FUZZ_TARGET=$$target .build-fuzz/release/edge-node-fuzz .build-fuzz/corpus/$$target fuzz/corpus/$$target \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=20 -print_final_stats=1 \
+	    -artifact_prefix=.build-fuzz/crashes/$$target- > .build-fuzz/$$target.log 2>&1 \
+	    || { tail -n 40 .build-fuzz/$$target.log; exit 1; }; \
+	  grep -E '^#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb' .build-fuzz/$$target.log; \
+	done
+
 # The gateway binary alone, in .build-static/release/edge-node.
 static: build-deps
 	$(STATIC_BUILD)
@@ -106,4 +125,4 @@ install: build-deps
 	@echo "installed; then: systemctl daemon-reload && systemctl enable --now edge-node"
 
 clean:
-	rm -rf .build .build-tsan .build-static bench/out
+	rm -rf .build .build-tsan .build-static .build-fuzz bench/out

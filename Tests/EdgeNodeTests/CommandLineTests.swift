@@ -22,8 +22,24 @@ func runEdgeNode(_ arguments: [String], stdin: Data? = nil, environment: [String
     return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }
 
-let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
+/// The permissively licensed recordings in the repository (see Tests/Fixtures/README.md).
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures")
+
+/// The full path of `name` in a directory of PATH; nil when none has it.
+func executableOnPath(_ name: String) -> String? {
+    let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+    return directories.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+/// The MFPT bearing records, read in place from ../shared/data (CC BY-NC-SA: never copied into
+/// the repository). Their tests are skipped where the folder is absent, and fail under `CI`.
+enum MFPT {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/bearing/mfpt")
+    /// Where the records are, and always under CI (where their absence fails).
+    static let shouldRun = FileManager.default.fileExists(atPath: directory.path) || ProcessInfo.processInfo.environment["CI"] != nil
+}
 
 @Suite("Command line")
 struct CommandLineTests {
@@ -199,19 +215,8 @@ struct GpsdecodeLiveTests {
     /// gpsd's own decoder on the same captures: every 2D/3D position gpsdecode reports is one of our epochs'.
     @Test(arguments: ["beidou-bd", "beidou-gb", "nmea-rtk", "quectelLC79D-1", "skytraq", "ublox-zed-f9p-nmea"])
     func positionsAgreeWithGpsdecode(_ name: String) throws {
-        let log = sharedData.appendingPathComponent("nmea/gpsd/\(name).log")
-        guard FileManager.default.fileExists(atPath: log.path) else {
-            print("skipping: \(log.path) is absent")
-            return
-        }
-        let gpsdecode = ["/usr/bin/gpsdecode", "/usr/local/bin/gpsdecode"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        if ProcessInfo.processInfo.environment["CI"] != nil {
-            #expect(gpsdecode != nil, "make test installs gpsd-clients; gpsdecode must be present in CI")
-        }
-        guard let gpsdecode else {
-            print("skipping: gpsdecode not installed (apt-get install gpsd-clients)")
-            return
-        }
+        let log = fixtures.appendingPathComponent("nmea/gpsd/\(name).log")
+        let gpsdecode = try #require(executableOnPath("gpsdecode"), "gpsdecode is not on PATH: make test installs it (Debian's gpsd-clients)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: gpsdecode)
         process.arguments = ["-j"]

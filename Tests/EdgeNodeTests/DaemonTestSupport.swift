@@ -62,3 +62,10 @@ func waitFor(_ seconds: Double, _ what: String, _ condition: () -> Bool) {
         usleep(50_000)
     }
 }
+
+/// The seconds a reason such as "silent for 3.1 s" gives after `prefix`; nil when it does not
+/// start so. Measured durations are compared with a tolerance, never as formatted text.
+func seconds(in reason: Any?, after prefix: String) -> Double? {
+    guard let text = reason as? String, text.hasPrefix(prefix) else { return nil }
+    return Double(text.dropFirst(prefix.count).prefix { $0.isNumber || $0 == "." })
+}

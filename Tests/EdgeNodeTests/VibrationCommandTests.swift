@@ -6,14 +6,10 @@ import Testing
 
 @Suite("vibration analyze")
 struct VibrationCommandTests {
-    let mfpt = sharedData.appendingPathComponent("bearing/mfpt")
-
-    @Test func diagnosesAnMFPTRecordAsJSON() throws {
-        let record = mfpt.appendingPathComponent("OuterRaceFault_vload_3.f32")
-        guard FileManager.default.fileExists(atPath: record.path) else {
-            print("skipping: \(record.path) is absent")
-            return
-        }
+    @Test(.enabled(if: MFPT.shouldRun, "../shared/data/bearing/mfpt is absent (CC BY-NC-SA: not in the repository)"))
+    func diagnosesAnMFPTRecordAsJSON() throws {
+        let record = MFPT.directory.appendingPathComponent("OuterRaceFault_vload_3.f32")
+        try #require(FileManager.default.fileExists(atPath: record.path), "\(record.path) is absent: CI needs the MFPT records in ../shared/data")
         let plot = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-\(UUID().uuidString).svg")
         defer { try? FileManager.default.removeItem(at: plot) }
         let result = try runEdgeNode(["vibration", "analyze", record.path, "--rate", "48828", "--shaft-hz", "25",

@@ -188,8 +188,8 @@ struct GpsdConformanceTests {
         "ublox-zed-f9p-nmea": ["empty-is-absent", "gpsd-gsa-ignores-system-id", "gpsd-model-magvar", "gpsd-gsv-later-part-system"],
     ]
 
-    static func differences(for capture: String) throws -> [ReportDifference]? {
-        guard let log = SharedData.file("nmea/gpsd/\(capture).log"), let check = SharedData.file("nmea/gpsd/\(capture).log.chk") else { return nil }
+    static func differences(for capture: String) throws -> [ReportDifference] {
+        let log = Fixtures.file("nmea/gpsd/\(capture).log"), check = Fixtures.file("nmea/gpsd/\(capture).log.chk")
         let expected = try readCheckFile(check)
         var stream = NMEAStream()
         var consumer = RecordingConsumer()
@@ -228,7 +228,7 @@ struct GpsdConformanceTests {
 
     @Test(arguments: captures)
     func capture(_ name: String) throws {
-        guard let differences = try Self.differences(for: name) else { return }
+        let differences = try Self.differences(for: name)
         var unexplained: [String] = []
         for difference in differences where deliberateDifferences.filter({ $0.matches(difference) }).count != 1 {
             unexplained.append("\(difference)")

@@ -4,8 +4,8 @@ import Testing
 
 @Suite("pynmeagps captures")
 struct PynmeagpsCaptureTests {
-    func run(_ name: String, policy: NMEAFramer.ChecksumPolicy = .reject) throws -> (NMEAStream, EpochCollector)? {
-        guard let url = SharedData.file("nmea/pynmeagps/\(name)") else { return nil }
+    func run(_ name: String, policy: NMEAFramer.ChecksumPolicy = .reject) throws -> (NMEAStream, EpochCollector) {
+        let url = Fixtures.file("nmea/pynmeagps/\(name)")
         var stream = NMEAStream(framer: .init(checksumPolicy: policy))
         var collector = EpochCollector()
         try Data(contentsOf: url).withUnsafeBytes { stream.feed($0, into: &collector) }
@@ -14,7 +14,7 @@ struct PynmeagpsCaptureTests {
     }
 
     @Test func nmea411WithHexSignalIDs() throws {
-        guard let (stream, collector) = try run("pygpsdata-nmea4.log") else { return }
+        let (stream, collector) = try run("pygpsdata-nmea4.log")
         #expect(stream.framer.discards.badChecksum == 0)
         #expect(stream.statistics.decodeErrors == 0, "\(collector.errors)")
         let (fix, sky) = collector.epochs[0]
@@ -26,8 +26,8 @@ struct PynmeagpsCaptureTests {
     }
 
     @Test func badChecksumsAreRejectedOrFlagged() throws {
-        guard let (rejected, _) = try run("pygpsdata-nmeabadck.log") else { return }
-        guard let (flagged, _) = try run("pygpsdata-nmeabadck.log", policy: .acceptAndFlag) else { return }
+        let (rejected, _) = try run("pygpsdata-nmeabadck.log")
+        let (flagged, _) = try run("pygpsdata-nmeabadck.log", policy: .acceptAndFlag)
         #expect(rejected.framer.discards.badChecksum + rejected.framer.sentencesDelivered == 3)
         #expect(flagged.framer.sentencesDelivered == 3)
         #expect(flagged.statistics.flaggedChecksums == rejected.framer.discards.badChecksum)
@@ -35,7 +35,7 @@ struct PynmeagpsCaptureTests {
 
     @Test(arguments: ["pygpsdata-nmea2.log", "trimble_nmea.log"])
     func olderAndVendorStreamsDecode(_ name: String) throws {
-        guard let (stream, collector) = try run(name) else { return }
+        let (stream, collector) = try run(name)
         #expect(stream.framer.sentencesDelivered > 5)
         #expect(stream.framer.discards.badChecksum == 0)
         #expect(collector.errors.isEmpty, "\(collector.errors)")

@@ -2,21 +2,22 @@ import Foundation
 import Testing
 @testable import PatrolAgent
 
-enum Shared {
-    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data").standardized
+/// The recordings in `Tests/Fixtures/` (permissively licensed, in the repository: see its README).
+enum Fixtures {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
 
-    /// A gzip file of the shared data, decompressed with gzip(1); nil when absent.
-    static func gunzip(_ path: String) throws -> String? {
-        let url = data.appendingPathComponent(path)
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+    /// A gzip fixture, decompressed with gzip(1).
+    static func gunzip(_ path: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-dc", url.path]
+        process.arguments = ["-dc", root.appendingPathComponent(path).path]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile) }
         return String(decoding: output, as: UTF8.self)
     }
 }
@@ -25,10 +26,7 @@ enum Shared {
 struct GeodesyTests {
     /// GeographicLib's test set: every line's distance (inverse) and end point (direct) within 1 micrometre.
     @Test func geodTestShort() throws {
-        guard let text = try Shared.gunzip("geodesy/GeodTest-short.dat.gz") else {
-            print("skipping: ../shared/data/geodesy/GeodTest-short.dat.gz is absent")
-            return
-        }
+        let text = try Fixtures.gunzip("geodesy/GeodTest-short.dat.gz")
         let geodesic = Geodesic(.wgs84)
         var lines = 0, worstDistance = 0.0, worstPosition = 0.0
         for line in text.split(separator: "\n") {

@@ -6,9 +6,8 @@ import Testing
 struct Track {
     var points: [Coordinate]
 
-    static func gpx(_ name: String) throws -> Track? {
-        let url = Shared.data.appendingPathComponent("tracks/\(name)")
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+    static func gpx(_ name: String) throws -> Track {
+        let url = Fixtures.root.appendingPathComponent("tracks/\(name)")
         let text = try String(contentsOf: url, encoding: .utf8)
         var points: [Coordinate] = []
         for piece in text.components(separatedBy: "<trkpt").dropFirst() {
@@ -108,8 +107,8 @@ func drive(_ route: Route, path: [ENU], frame: LocalFrame, sigma: Double, seed: 
 struct PatrolTests {
     /// Checkpoints on the path of cerknicko-jezero.gpx (every 8th track point) and decoys 3 R to
     /// the side of it; radius 3 m; pass-by at 5 m/s, 1 Hz.
-    static func lakeRoute(radius: Double = 3, rate: Double = 1) throws -> (Route, [ENU], LocalFrame, onPath: Set<String>)? {
-        guard let track = try Track.gpx("cerknicko-jezero.gpx") else { return nil }
+    static func lakeRoute(radius: Double = 3, rate: Double = 1) throws -> (Route, [ENU], LocalFrame, onPath: Set<String>) {
+        let track = try Track.gpx("cerknicko-jezero.gpx")
         let frame = LocalFrame(latitude: track.points[0].latitude, longitude: track.points[0].longitude, ellipsoid: .wgs84)
         let path = track.resampled(in: frame, speed: 5, rate: rate)
         var checkpoints: [Checkpoint] = []
@@ -137,7 +136,7 @@ struct PatrolTests {
 
     @Test(arguments: [1.0, 10.0])
     func perfectFixesMissNothingAtSpeed(_ rate: Double) throws {
-        guard let (route, path, frame, onPath) = try Self.lakeRoute(rate: rate) else { return print("skipping: tracks absent") }
+        let (route, path, frame, onPath) = try Self.lakeRoute(rate: rate)
         let run = drive(route, path: path, frame: frame, sigma: 0, seed: 1, rate: rate)
         #expect(run.outcomes.count == route.checkpoints.count)
         for (name, verdict) in run.outcomes {
@@ -150,7 +149,7 @@ struct PatrolTests {
     @Test func noisyPassesOverTheLake() throws {
         var paths: [Double: (Route, [ENU], LocalFrame, onPath: Set<String>)] = [:]
         for rate in [1.0, 2.0, 5.0] {
-            guard let lake = try Self.lakeRoute(rate: rate) else { return print("skipping: tracks absent") }
+            let lake = try Self.lakeRoute(rate: rate)
             paths[rate] = lake
         }
         let (route, path, frame, onPath) = paths[1]!
