@@ -82,7 +82,9 @@ STATIC_BUILD = $(SWIFT) build -c release --product edge-node --static-swift-stdl
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?= nmea modbus yaml vibration
 fuzz: build-deps
-	$(SWIFT) build -c release --product edge-node-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	@# lld: gold stops with an internal error on the instrumented objects.
+	$(SWIFT) build -c release --product edge-node-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
+	  -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 	@mkdir -p .build-fuzz/crashes
 	@for target in $(FUZZ_TARGETS); do \
 	  mkdir -p .build-fuzz/corpus/$$target; \

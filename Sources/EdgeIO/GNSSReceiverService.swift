@@ -54,8 +54,7 @@ public final class GNSSReceiverService: @unchecked Sendable {
     public let path: String
     public let profile: ReceiverProfile
     /// First and largest wait between attempts to open the port, seconds.
-    public var initialBackoff = 0.5
-    public var maximumBackoff = 30.0
+    public var backoff = RestartBackoff(initial: 0.5, maximum: 30)
     /// Seconds on a monotonic clock (injected for tests).
     private let clock: @Sendable () -> Double
     private var stream = NMEAStream()
@@ -90,7 +89,7 @@ public final class GNSSReceiverService: @unchecked Sendable {
 
     /// Runs until `shouldStop` says so (checked at least every 100 ms), calling `onEvent` in order.
     public func run(shouldStop: () -> Bool, _ onEvent: (GNSSEvent) -> Void) {
-        var backoff = initialBackoff
+        var backoff = self.backoff
         var buffer = [UInt8](repeating: 0, count: 4096)
         while !shouldStop() {
             let port: SerialPort
@@ -98,15 +97,12 @@ public final class GNSSReceiverService: @unchecked Sendable {
                 port = try SerialPort(path: path, settings: profile.settings)
                 for command in profile.startupCommands { try Self.write(command, to: port) }
             } catch {
-                onEvent(.unavailable(reason: error.description, retryIn: backoff))
-                wait(backoff, shouldStop)
-                backoff = min(backoff * 2, maximumBackoff)
+                retry(after: error, &backoff, shouldStop, onEvent)
                 continue
             }
             onEvent(.opened(path: path))
-            backoff = initialBackoff
-            var lastByte = clock(), lastEpoch = lastByte
-            var silent = false, stalled = false
+            backoff.succeeded()
+            var liveness = ReceiverLiveness(silentAfter: profile.silentAfter, now: clock())
             markEpoch()
             var collector = Collector()
             do throws(SerialError) {
@@ -114,42 +110,28 @@ public final class GNSSReceiverService: @unchecked Sendable {
                     let count = try Self.read(port, into: &buffer)
                     let now = clock()
                     if count == 0 {
-                        if !silent && now - lastByte >= profile.silentAfter {
-                            silent = true
-                            onEvent(.silent(seconds: now - lastByte))
-                        }
+                        if case .silent(let seconds)? = liveness.nothingRead(at: now) { onEvent(.silent(seconds: seconds)) }
                         continue
                     }
-                    if silent {
-                        silent = false
-                        lastEpoch = now   // the stall is timed from the bytes' return
-                        onEvent(.resumed)
-                    }
-                    lastByte = now
                     buffer.withUnsafeBytes { stream.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count]), into: &collector) }
                     sinceEpoch.timedSentences += collector.timedSentences
                     collector.timedSentences = 0
-                    if collector.epochs.isEmpty {
-                        if !stalled && now - lastEpoch >= profile.silentAfter, let stall {
-                            stalled = true
-                            onEvent(.stalled(seconds: now - lastEpoch, stall))
+                    // What the bytes since the last epoch were, for a stall; read before an epoch resets it.
+                    let stallSinceEpoch = stall
+                    if !collector.epochs.isEmpty { markEpoch() }
+                    for change in liveness.bytesRead(at: now, completedEpoch: !collector.epochs.isEmpty) {
+                        switch change {
+                        case .resumed: onEvent(.resumed)
+                        case .stalled(let seconds): if let stallSinceEpoch { onEvent(.stalled(seconds: seconds, stallSinceEpoch)) }
+                        case .silent: break
                         }
-                        continue
-                    }
-                    markEpoch()
-                    lastEpoch = now
-                    if stalled {
-                        stalled = false
-                        onEvent(.resumed)
                     }
                     for (fix, sky) in collector.epochs { onEvent(.epoch(fix, sky)) }
                     collector.epochs.removeAll(keepingCapacity: true)
                 }
                 return
             } catch {
-                onEvent(.unavailable(reason: error.description, retryIn: backoff))
-                wait(backoff, shouldStop)
-                backoff = min(backoff * 2, maximumBackoff)
+                retry(after: error, &backoff, shouldStop, onEvent)
             }
         }
     }
@@ -184,9 +166,11 @@ public final class GNSSReceiverService: @unchecked Sendable {
         return try result.get()
     }
 
-    private func wait(_ seconds: Double, _ shouldStop: () -> Bool) {
-        let end = clock() + seconds
-        while clock() < end && !shouldStop() { usleep(20_000) }
+    /// Reports the port unavailable and waits the backoff's next delay.
+    private func retry(after error: SerialError, _ backoff: inout RestartBackoff, _ shouldStop: () -> Bool, _ onEvent: (GNSSEvent) -> Void) {
+        let delay = backoff.failed()
+        onEvent(.unavailable(reason: error.description, retryIn: delay))
+        wait(delay, unless: shouldStop, clock: clock)
     }
 
     private struct Collector: NMEAStreamConsumer {

@@ -84,9 +84,9 @@ public final class ModbusPoller {
     public let profile: ModbusProfile
     /// Failed cycles before a unit is skipped, and the skip's first and largest length, seconds.
     public var failuresBeforeSkip = 3
-    public var skipBackoff = (initial: 1.0, maximum: 30.0)
+    public var skipBackoff = RestartBackoff(initial: 1, maximum: 30)
     /// Reconnect backoff, seconds.
-    public var reconnectBackoff = (initial: 0.5, maximum: 10.0)
+    public var reconnectBackoff = RestartBackoff(initial: 0.5, maximum: 10)
     /// Wait before asking a busy device again, and how often.
     public var busyWait = 0.05
     public var busyRetries = 3
@@ -99,7 +99,6 @@ public final class ModbusPoller {
     private let sleep: (Double) -> Void
     private var client: ModbusClient?
     private var reconnectAt = 0.0
-    private var currentReconnectBackoff: Double
     private var nextDue: [String: Double] = [:]
     private var health: [Int: UnitHealth] = [:]
     private var last: [String: ModbusReading] = [:]
@@ -110,7 +109,7 @@ public final class ModbusPoller {
     private struct UnitHealth {
         var failedCycles = 0
         var skipUntil = -Double.infinity
-        var backoff = 0.0
+        var backoff: RestartBackoff
     }
 
     /// A poller for `profile`; `clock` gives monotonic seconds and `sleep` waits (both injected in tests).
@@ -120,7 +119,6 @@ public final class ModbusPoller {
         self.queueCapacity = queueCapacity
         self.clock = clock
         self.sleep = sleep
-        currentReconnectBackoff = reconnectBackoff.initial
         let start = clock()
         for group in profile.groups {
             nextDue[group.name] = start + group.stagger
@@ -224,12 +222,11 @@ public final class ModbusPoller {
         do {
             let created = try ModbusClient(profile.transport, timeout: .milliseconds(Int64(profile.timeout * 1000)))
             client = created
-            currentReconnectBackoff = reconnectBackoff.initial
+            reconnectBackoff.succeeded()
             statistics.connects += 1
             return .success(created)
         } catch {
-            reconnectAt = now + currentReconnectBackoff
-            currentReconnectBackoff = min(reconnectBackoff.maximum, currentReconnectBackoff * 2)
+            reconnectAt = now + reconnectBackoff.failed()
             return .failure(error)
         }
     }
@@ -274,7 +271,7 @@ public final class ModbusPoller {
             let read = plans[group]![index]
             index += 1
             let unit = profile.units.first { $0.id == read.unit }!
-            if failed.contains(unit.id) || health[unit.id, default: UnitHealth()].skipUntil > now {
+            if failed.contains(unit.id) || (health[unit.id]?.skipUntil ?? -.infinity) > now {
                 let reason = failed.contains(unit.id) ? "unit \(unit.id) did not answer" : "unit \(unit.id) skipped after \(failuresBeforeSkip) failed cycles"
                 deliver(read, of: unit, registers: nil, quality: .stale(reason: reason), report: &report)
                 continue
@@ -311,15 +308,12 @@ public final class ModbusPoller {
             }
         }
         for unit in profile.units where plans[group]!.contains(where: { $0.unit == unit.id }) {
-            var state = health[unit.id, default: UnitHealth()]
+            var state = health[unit.id, default: UnitHealth(backoff: skipBackoff)]
             if answered.contains(unit.id) {
-                state = UnitHealth()
+                state = UnitHealth(backoff: skipBackoff)
             } else if failed.contains(unit.id) {
                 state.failedCycles += 1
-                if state.failedCycles >= failuresBeforeSkip {
-                    state.backoff = state.backoff == 0 ? skipBackoff.initial : min(skipBackoff.maximum, state.backoff * 2)
-                    state.skipUntil = now + state.backoff
-                }
+                if state.failedCycles >= failuresBeforeSkip { state.skipUntil = now + state.backoff.failed() }
             }
             health[unit.id] = state
         }

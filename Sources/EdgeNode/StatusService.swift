@@ -33,7 +33,7 @@ struct StatusService: Service {
             }
         // A port that cannot be had (another program on it) costs the status endpoint, not the
         // site: said once, then tried again with a doubling wait.
-        var backoff = 1.0, reported = false
+        var backoff = RestartBackoff(initial: 1, maximum: 30), reported = false
         while !Task.isShuttingDownGracefully {
             let channel: Channel
             do {
@@ -50,9 +50,8 @@ struct StatusService: Service {
                     let message = "cannot listen on \(host):\(port) for /status and /metrics: \(reason); \(remedy); trying again meanwhile"
                     context.logger.error("\(message)")
                 }
-                let until = monotonicSeconds() + backoff
+                let until = monotonicSeconds() + backoff.failed()
                 while monotonicSeconds() < until && !Task.isShuttingDownGracefully { try? await Task.sleep(for: .milliseconds(100)) }
-                backoff = min(backoff * 2, 30)
                 continue
             }
             let bound = channel.localAddress?.port ?? port

@@ -101,7 +101,7 @@ struct GNSSServiceTests {
         let startup = Array("$PAIR062,0,1*3F\r\n".utf8)
         let service = GNSSReceiverService(path: link, profile: ReceiverProfile(name: "test", settings: SerialSettings(baud: 115_200),
                                                                               startupCommands: [startup], silentAfter: 0.3))
-        service.initialBackoff = 0.05
+        service.backoff = RestartBackoff(initial: 0.05, maximum: 30)
         var events = service.events().makeAsyncIterator()
         func next(_ description: String) async -> GNSSEvent? {
             let event = await events.next()

@@ -1,0 +1,135 @@
+import EdgeIO
+import Glibc
+import PredictiveMaintenance
+
+/// One vibration channel: samples (simulated, or read from a file or FIFO at the sample rate)
+/// through the channel's windows and the machine's health; the operating state and speed come
+/// from the point store. The learnt baseline is kept in the outputs directory and taken up again
+/// after a restart (delete `baselines/CHANNEL.json` to learn it again, after maintenance).
+/// Alarms become events: one `maintenance_alarm` when the machine's first indicator reaches
+/// alarm, one `maintenance_cleared` when all are back to normal.
+struct MaintenanceUnit {
+    let channel: Site.MaintenanceChannel
+    let context: DaemonContext
+    /// Seconds without a frame after which a source counts as stopped.
+    static let silentAfter = 3.0
+
+    func run(_ shouldStop: @escaping @Sendable () -> Bool) {
+        let frame = 4096
+        var configuration = WindowAnalyzer.Configuration(sampleRate: channel.sampleRate, frameLength: frame)
+        configuration.severity = .iso10816part3(group: channel.machineGroup, support: channel.support)
+        configuration.bearing = channel.bearing
+        let analyzer = VibrationChannel(configuration, hop: frame)
+        // The baseline learnt before a restart, if the channel is configured as it was then.
+        let journal = StateJournal<Baseline>(directory: context.stateDirectory, kind: "baselines", name: channel.name,
+                                             key: String(describing: channel))
+        if let saved = journal.load(), saved.state == .active, analyzer.resume(baseline: saved) {
+            context.machines.withLock { $0[channel.name, default: MachineCondition()].baselineLearnt = true }
+            context.event("baseline_restored", source: channel.name) { w in w.key("path"); w.string(journal.path) }
+        }
+        var samples = SampleSource(channel, frame: frame)
+        var levels = (velocity: AlarmLevel.normal, anomaly: AlarmLevel.normal)
+        var alarmed = false
+        let start = monotonicSeconds()
+        var produced = 0
+        // A source that fails or stops is a device fault, reported once, until samples come again.
+        var lastSamples = monotonicSeconds(), fault: String?
+        func report(_ reason: String) {
+            guard fault == nil else { return }
+            fault = reason
+            context.event("device_fault", source: channel.name) { w in w.key("reason"); w.string(reason) }
+            context.logger.error("\(channel.name): \(reason)")
+            for point in ["velocity_rms", "kurtosis"] {
+                context.store.update("\(channel.name).\(point)", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
+            }
+        }
+        while !shouldStop() {
+            let block: [Float]
+            switch samples.next() {
+            case .success(let frame): block = frame
+            case .failure(.failed(let reason)):
+                report(reason)
+                usleep(1_000_000)   // opened again each second: a FIFO or a mount may come
+                continue
+            case .failure(.waiting):
+                let waited = monotonicSeconds() - lastSamples
+                if waited >= Self.silentAfter { report("no samples from \(samples.name) for \(format(waited, 1)) s") }
+                usleep(100_000)
+                continue
+            }
+            lastSamples = monotonicSeconds()
+            if fault != nil {
+                fault = nil
+                context.event("device_up", source: channel.name)
+            }
+            // Real time (times the speed-up): wait until this block's samples exist.
+            produced += block.count
+            let due = start + Double(produced) / (channel.sampleRate * samples.speedup)
+            let wait = due - monotonicSeconds()
+            if wait > 0 { usleep(useconds_t(wait * 1e6)) }
+            let operating = OperatingState(running: running(channel, context), speedHz: speed(channel, context))
+            let timestamp = Int64(Double(produced - block.count) / channel.sampleRate * 1e9)
+            var learnt = false
+            block.withUnsafeBufferPointer { buffer in
+                analyzer.process(buffer, at: timestamp, operating: operating) { event in
+                    switch event {
+                    case .window(let result):
+                        context.machines.withLock {
+                            $0[channel.name, default: MachineCondition()].velocityRMS = result.velocityRMS
+                            $0[channel.name]!.zone = configuration.severity.zone(velocityRMS: result.velocityRMS)
+                        }
+                        context.store.update("\(channel.name).velocity_rms", value: result.velocityRMS, quality: "good", time: monotonicSeconds())
+                        context.store.update("\(channel.name).kurtosis", value: result.features.kurtosis, quality: "good", time: monotonicSeconds())
+                    case .gap(let missing):
+                        context.event("sample_gap", source: channel.name) { w in w.key("missing_samples"); w.integer(missing) }
+                    case .health(.baselineLearnt):
+                        context.machines.withLock { $0[channel.name, default: MachineCondition()].baselineLearnt = true }
+                        context.event("baseline_learnt", source: channel.name)
+                        learnt = true   // saved once the channel's health is no longer being updated
+                    case .health(.velocity(let alarm)), .health(.anomaly(let alarm)):
+                        if case .health(.velocity) = event { levels.velocity = alarm.level } else { levels.anomaly = alarm.level }
+                        let worst = max(levels.velocity, levels.anomaly)
+                        context.machines.withLock { $0[channel.name, default: MachineCondition()].level = worst }
+                        if worst == .alarm && !alarmed {
+                            alarmed = true
+                            let diagnosis = analyzer.analyzer.analyze(buffer)
+                            context.event("maintenance_alarm", source: channel.name) { w in
+                                w.key("indicator"); w.string(levels.anomaly == .alarm ? "anomaly" : "velocity")
+                                w.key("value"); w.fixed(alarm.value, decimals: 3)
+                                w.key("velocity_rms_mm_s"); w.fixed(diagnosis.velocityRMS, decimals: 3)
+                                w.key("zone"); w.string(diagnosis.zone.rawValue)
+                                w.key("bearing_verdict"); w.string(diagnosis.verdict.rawValue)
+                            }
+                            context.logger.warning("\(channel.name): maintenance alarm (\(diagnosis.verdict.rawValue))")
+                        } else if worst == .normal && alarmed {
+                            alarmed = false
+                            context.event("maintenance_cleared", source: channel.name)
+                        }
+                    }
+                }
+            }
+            if learnt {
+                do throws(EdgeNodeError) { try journal.save(analyzer.health.baseline) } catch {
+                    context.logger.error("\(channel.name): \(error.message); a restart would learn the baseline again")
+                }
+            }
+        }
+    }
+
+    private func running(_ channel: Site.MaintenanceChannel, _ context: DaemonContext) -> Bool {
+        guard let input = channel.operatingState else { return true }
+        guard let value = context.store.goodValue(input.storeName) else { return false }
+        return value != 0
+    }
+
+    private func speed(_ channel: Site.MaintenanceChannel, _ context: DaemonContext) -> Double? {
+        switch channel.speed {
+        case .nominal(let hertz): return hertz
+        case .input(let input):
+            guard let value = context.store.goodValue(input.storeName) else { return nil }
+            // GPIO pulse lines are in rpm; Modbus speed points are taken as Hz.
+            if case .gpio = input { return value / 60 }
+            return value
+        }
+    }
+}
