@@ -12,10 +12,12 @@ public struct EdgeEvent: Sendable, Equatable {
 }
 
 /// Which edges an input reports.
-public enum EdgeDetection: Sendable, Equatable { case none, rising, falling, both }
+public enum EdgeDetection: String, Sendable, Equatable, CaseIterable { case none, rising, falling, both }
 
 /// The line's bias resistor.
-public enum Bias: Sendable, Equatable { case asIs, disabled, pullUp, pullDown }
+public enum Bias: String, Sendable, Equatable, CaseIterable {
+    case asIs = "as-is", disabled, pullUp = "pull-up", pullDown = "pull-down"
+}
 
 /// A line by number on its chip, or by the name the device tree gives it.
 public enum LineSelector: Sendable, Equatable, CustomStringConvertible {

@@ -180,7 +180,7 @@ public enum SiteFile {
                     name: lineName, line: Int(selector).map { .offset($0) } ?? .name(selector),
                     kind: try l["kind"]?.choice("a line kind", ["state": Site.GPIOLine.Kind.state, "pulses": .pulses]) ?? .state,
                     debounceMilliseconds: debounce,
-                    bias: try l["bias"]?.choice("a bias", ["as-is": Bias.asIs, "disabled": .disabled, "pull-up": .pullUp, "pull-down": .pullDown]) ?? .asIs,
+                    bias: try l["bias"]?.choice("a bias", of: Bias.self) ?? .asIs,
                     activeLow: try l["active_low"]?.bool("true or false") ?? false, pulsesPerRevolution: ppr))
             }
             boards.append(Site.GPIOBoard(name: name, chip: try f["chip"]!.string("a chip (name, number, label, path or 'simulated')"), lines: lines))

@@ -133,6 +133,11 @@ public struct YAMLValue {
         return value
     }
 
+    /// One of an enumeration's raw values.
+    public func choice<T: CaseIterable & RawRepresentable>(_ what: String, of type: T.Type) throws(EdgeNodeError) -> T where T.RawValue == String {
+        try choice(what, Dictionary(uniqueKeysWithValues: T.allCases.map { ($0.rawValue, $0) }))
+    }
+
     /// A scalar's text; nil for a mapping or a list.
     private var text: String? {
         guard case .scalar(let text, _) = content else { return nil }

@@ -4,6 +4,9 @@ import EdgeNode
 import Glibc
 import PredictiveMaintenance
 
+extension Bias: ExpressibleByArgument {}
+extension EdgeDetection: ExpressibleByArgument {}
+
 struct GPIO: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpio",
@@ -42,13 +45,13 @@ struct GPIO: ParsableCommand {
         @Option(help: "The chip.") var chip: String
         @Argument(help: "Lines: offsets or names.") var lines: [String]
         @Flag(help: "The line is active when low.") var activeLow = false
-        @Option(help: "as-is, disabled, pull-up or pull-down.") var bias = "as-is"
+        @Option(help: "The line's bias resistor.") var bias = Bias.asIs
         @Flag(help: "JSON.") var json = false
 
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
                 var output = OutputSink()
-                try GPIOCommands.get(chip: chip, lines: lines, activeLow: activeLow, bias: try parseBias(bias), json: json, output: &output)
+                try GPIOCommands.get(chip: chip, lines: lines, activeLow: activeLow, bias: bias, json: json, output: &output)
                 output.flush()
             }
         }
@@ -97,26 +100,28 @@ struct GPIO: ParsableCommand {
         )
         @Option(help: "The chip.") var chip: String
         @Argument(help: "Lines: offsets or names (all named lines of the simulated board when none).") var lines: [String] = []
-        @Option(help: "both, rising or falling.") var edges = "both"
+        @Option(help: "The edges to watch.") var edges = EdgeDetection.both
         @Flag(help: "The line is active when low.") var activeLow = false
-        @Option(help: "as-is, disabled, pull-up or pull-down.") var bias = "as-is"
+        @Option(help: "The line's bias resistor.") var bias = Bias.asIs
         @Option(help: "Settle time, ms.") var debounce: Double = 5
         @Option(help: "Pulses per revolution for the shaft speed.") var ppr: Double = 1
         @Flag(help: "Every edge with its timestamp too.") var raw = false
         @Option(help: "Stop after this many seconds.") var seconds: Double?
         @Flag(help: "JSON Lines.") var json = false
 
+        func validate() throws {
+            guard edges != .none else { throw ValidationError("--edges: both, rising or falling") }
+            guard debounce >= 0, debounce.isFinite, ppr > 0, ppr.isFinite else { throw ValidationError("--debounce must not be negative and --ppr must be positive") }
+            if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be positive") }
+        }
+
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
                 var options = GPIOCommands.WatchOptions()
                 options.lines = lines
-                guard let detection = ["both": EdgeDetection.both, "rising": .rising, "falling": .falling][edges] else {
-                    throw .input("--edges: expected both, rising or falling, found '\(edges)'")
-                }
-                guard debounce >= 0, ppr > 0 else { throw .input("--debounce must not be negative and --ppr must be positive") }
-                options.edges = detection
+                options.edges = edges
                 options.activeLow = activeLow
-                options.bias = try parseBias(bias)
+                options.bias = bias
                 options.debounceMilliseconds = debounce
                 options.pulsesPerRevolution = ppr
                 options.raw = raw
@@ -126,12 +131,5 @@ struct GPIO: ParsableCommand {
                 try GPIOCommands.watch(chip: chip, options, output: &output)
             }
         }
-    }
-
-    static func parseBias(_ text: String) throws(EdgeNodeError) -> Bias {
-        guard let bias = ["as-is": Bias.asIs, "disabled": .disabled, "pull-up": .pullUp, "pull-down": .pullDown][text] else {
-            throw .input("--bias: expected as-is, disabled, pull-up or pull-down, found '\(text)'")
-        }
-        return bias
     }
 }

@@ -4,16 +4,6 @@ import EdgeNode
 import Glibc
 import PredictiveMaintenance
 
-extension SimulatedGNSSReceiver.Mode: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let mode = GNSSCommands.modes[argument] else { return nil }
-        self = mode
-    }
-
-    public static var allValueStrings: [String] { GNSSCommands.modes.keys.sorted() }
-    public var defaultValueDescription: String { GNSSCommands.modes.first { $0.value == self }!.key }
-}
-
 extension SimulatedGNSSReceiver.Edition: ExpressibleByArgument {}
 extension SimulatedGNSSReceiver.BeiDouTalker: ExpressibleByArgument {}
 
@@ -56,7 +46,7 @@ struct Simulate: ParsableCommand {
         @Option(help: "1: real time, 20: twenty times faster, 0: no pacing.") var timeScale: Double = 1
         @Option(help: "Speed, m/s.") var speed: Double = 2
         @Option(help: "1-sigma position noise, metres.") var noise: Double = 0.05
-        @Option(help: "Solution.") var mode = SimulatedGNSSReceiver.Mode.rtkFixed
+        @Option(help: "Solution: rtk_fixed, rtk_float, differential or autonomous.") var mode = "rtk_fixed"
         @Option(help: "NMEA edition: 4.10 and 4.11 carry system and signal IDs.") var edition = SimulatedGNSSReceiver.Edition.v411
         @Option(help: "BeiDou talker.") var beidouTalker = SimulatedGNSSReceiver.BeiDouTalker.gb
         @Option(help: "A scripted event (see above); repeatable.") var event: [String] = []
@@ -64,6 +54,9 @@ struct Simulate: ParsableCommand {
 
         func validate() throws {
             guard pty || link == nil else { throw ValidationError("--link needs --pty") }
+            guard GNSSCommands.modes[mode] != nil else {
+                throw ValidationError("--mode: expected one of \(GNSSCommands.modes.keys.sorted().joined(separator: ", ")), found '\(mode)'")
+            }
             guard (1...10).contains(rate) else { throw ValidationError("--rate is 1-10 fixes per second") }
             guard timeScale >= 0, timeScale.isFinite else { throw ValidationError("--time-scale is 0 (no pacing) or more") }
             guard speed > 0, speed.isFinite, noise >= 0, noise.isFinite else { throw ValidationError("--speed must be positive and --noise not negative") }
@@ -75,7 +68,7 @@ struct Simulate: ParsableCommand {
                 simulation.routePath = route
                 simulation.trackPath = track
                 simulation.timeScale = timeScale
-                simulation.receiver.mode = mode
+                simulation.receiver.mode = GNSSCommands.modes[mode] ?? .rtkFixed
                 simulation.receiver.edition = edition
                 simulation.receiver.beidouTalker = beidouTalker
                 simulation.receiver.rate = rate
@@ -87,7 +80,7 @@ struct Simulate: ParsableCommand {
                 var output = OutputSink()
                 if pty {
                     try GNSSCommands.withPseudoTerminal(link: link) { terminal throws(EdgeNodeError) in
-                        output.write("simulated \(mode.defaultValueDescription) receiver on \(terminal.path)" + (link.map { " (\($0))" } ?? "") + "\n")
+                        output.write("simulated \(mode) receiver on \(terminal.path)" + (link.map { " (\($0))" } ?? "") + "\n")
                         output.flush()
                         try GNSSCommands.simulate(simulation) { bytes throws(EdgeNodeError) in
                             do { try terminal.writeWithoutWaiting(bytes) } catch { throw .runtime("\(error)") }
