@@ -189,13 +189,6 @@ public final class GNSSReceiverService: @unchecked Sendable {
     }
 }
 
-/// CLOCK_MONOTONIC in seconds.
-public func monotonicSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-}
-
 /// A flag set once, read from other threads: how a blocking loop on a thread of its own is asked
 /// to stop.
 public final class StopFlag: Sendable {

@@ -5,43 +5,19 @@ import Synchronization
 
 /// A point's value as the poller delivers it: typed, scaled, with its unit, a quality and when.
 public struct ModbusReading: Sendable, Equatable {
-    public enum Quality: Sendable, Equatable {
-        case good
-        /// The last good value, not refreshed this time (the unit is skipped or did not answer).
-        case stale(reason: String)
-        case bad(reason: String)
-    }
-
     public var point: String
-    /// The engineering value (raw x scale + offset); text for strings, 0/1 for bits; nil when bad.
-    public var value: ModbusValue?
+    /// The engineering value in the point's ``ModbusPoint/datatype``; nil when there is none.
+    public var value: PointValue?
     public var unit: String?
     /// The registers (or bits as 0/1) it came from.
     public var raw: [UInt16]
-    public var quality: Quality
+    /// Stale keeps the last good value and says since when (its timestamp), or -infinity when
+    /// there was none.
+    public var quality: PointQuality
     /// When it was read, seconds on the poller's clock.
     public var timestamp: Double
     /// Moved beyond the deadband (or changed quality) since the last reported reading.
     public var changed: Bool
-}
-
-extension ModbusReading.Quality: CustomStringConvertible {
-    /// `good`, `stale` or `bad`, without the reason.
-    public var kind: String {
-        switch self {
-        case .good: "good"
-        case .stale: "stale"
-        case .bad: "bad"
-        }
-    }
-
-    /// `good`, `stale: REASON` or `bad: REASON`.
-    public var description: String {
-        switch self {
-        case .good: kind
-        case .stale(let reason), .bad(let reason): "\(kind): \(reason)"
-        }
-    }
 }
 
 /// One read of the plan: a contiguous range of one table of one unit, covering some points.
@@ -273,7 +249,7 @@ public final class ModbusPoller {
             let unit = profile.units.first { $0.id == read.unit }!
             if failed.contains(unit.id) || (health[unit.id]?.skipUntil ?? -.infinity) > now {
                 let reason = failed.contains(unit.id) ? "unit \(unit.id) did not answer" : "unit \(unit.id) skipped after \(failuresBeforeSkip) failed cycles"
-                deliver(read, of: unit, registers: nil, quality: .stale(reason: reason), report: &report)
+                deliver(read, of: unit, registers: nil, quality: .stale(since: -.infinity, reason: reason), report: &report)
                 continue
             }
             // A garbled reply is retried; a timeout only once the unit has shown it is alive in
@@ -300,10 +276,10 @@ public final class ModbusPoller {
                 index -= 1
             case .failure(.exception(let code)):
                 answered.insert(unit.id)
-                deliver(read, of: unit, registers: nil, quality: .bad(reason: code.description), report: &report)
+                deliver(read, of: unit, registers: nil, quality: .bad(.deviceException, reason: code.description), report: &report)
             case .failure(let error):
                 if error == .timeout || isInvalidResponse(error) { failed.insert(unit.id) }
-                let quality: ModbusReading.Quality = if case .connection = error { .bad(reason: "\(error)") } else { .stale(reason: "\(error)") }
+                let quality: PointQuality = if case .connection = error { .bad(.communication, reason: "\(error)") } else { .stale(since: -.infinity, reason: "\(error)") }
                 deliver(read, of: unit, registers: nil, quality: quality, report: &report)
             }
         }
@@ -347,7 +323,7 @@ public final class ModbusPoller {
     }
 
     /// Decodes the points of `read` (or marks them) and records them.
-    private func deliver(_ read: ModbusPlannedRead, of unit: ModbusUnit, registers: [UInt16]?, quality: ModbusReading.Quality, report: inout Report) {
+    private func deliver(_ read: ModbusPlannedRead, of unit: ModbusUnit, registers: [UInt16]?, quality: PointQuality, report: inout Report) {
         let now = clock()
         for index in read.points {
             let point = unit.points[index]
@@ -356,10 +332,11 @@ public final class ModbusPoller {
                 let words = Array(registers[(point.address - read.range.lowerBound)..<(point.span.upperBound - read.range.lowerBound)])
                 reading.raw = words
                 (reading.value, reading.quality) = point.reading(of: words[...])
-            } else if case .stale = quality, let previous = last[point.name], previous.value != nil {
+            } else if case .stale(_, let reason) = quality, let previous = last[point.name], previous.value != nil {
                 reading.value = previous.value
                 reading.raw = previous.raw
                 reading.timestamp = previous.timestamp
+                reading.quality = .stale(since: previous.timestamp, reason: reason)
             }
             reading.changed = isChange(reading, point)
             if reading.changed { last[point.name] = reading }
@@ -406,23 +383,40 @@ private func format1(_ value: Double) -> String {
 }
 
 extension ModbusPoint {
-    /// This point's value from its registers (or bits as 0/1): typed, scaled, or nil with a bad
-    /// quality when the device sends its invalid marker, a value that is not a finite number, or
-    /// one that overflows once scaled.
-    public func reading(of words: ArraySlice<UInt16>) -> (value: ModbusValue?, quality: ModbusReading.Quality) {
+    /// The type its values keep: bits and coils are bools, strings text, integers exact unless
+    /// scaled, everything else a double.
+    public var datatype: PointDatatype {
+        if table.isBits { return .bool }
+        switch type {
+        case nil, .bit?: return .bool
+        case .string?: return .string
+        case .float32?, .float64?: return .double
+        case .uint64?: return scale == 1 && offset == 0 ? .uint64 : .double
+        case .int16?, .uint16?, .int32?, .uint32?, .int64?: return scale == 1 && offset == 0 ? .int64 : .double
+        }
+    }
+
+    /// This point's value from its registers (or bits as 0/1), in its ``datatype``, or nil with a
+    /// bad quality when the device sends its invalid marker, a value that is not a finite number,
+    /// or one that overflows once scaled.
+    public func reading(of words: ArraySlice<UInt16>) -> (value: PointValue?, quality: PointQuality) {
         let decoded = type.map { ModbusValue.decode(words, as: $0, order: order) } ?? .integer(Int64(words.first ?? 0))
         if let invalid, decoded.doubleValue == invalid {
-            return (nil, .bad(reason: "the device reports no valid value (\(decoded))"))
+            return (nil, .bad(.invalidMarker, reason: "the device reports no valid value (\(decoded))"))
         }
-        if case .text = decoded { return (decoded, .good) }
-        if case .bit = type { return (decoded, .good) }
-        if table.isBits { return (decoded, .good) }
+        switch (datatype, decoded) {
+        case (.string, .text(let text)): return (.string(text), .good)
+        case (.bool, _): return (.bool(decoded.doubleValue != 0), .good)
+        case (.int64, .integer(let value)): return (.int64(value), .good)
+        case (.int64, .unsigned(let value)): return (.int64(Int64(value)), .good)   // 16 and 32 bits: they fit
+        case (.uint64, .unsigned(let value)): return (.uint64(value), .good)
+        default: break
+        }
         guard let raw = decoded.doubleValue, raw.isFinite else {
-            // NaN and infinities: some devices' "not available", or registers read in the wrong order.
-            return (nil, .bad(reason: "not a finite number (\(decoded))"))
+            return (nil, .bad(.notFinite, reason: "not a finite number (\(decoded))"))
         }
         let engineering = raw * scale + offset
-        guard engineering.isFinite else { return (nil, .bad(reason: "out of range: \(decoded) x \(scale) + \(offset) overflows")) }
-        return (.number(engineering), .good)
+        guard engineering.isFinite else { return (nil, .bad(.outOfRange, reason: "out of range: \(decoded) x \(scale) + \(offset) overflows")) }
+        return (.double(engineering), .good)
     }
 }

@@ -60,11 +60,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let (value, quality) = point.reading(of: words[...])
         var event = JSONWriter()
         event.raw("{\"quality\":"); event.string(quality.description)
-        switch value {
-        case .text(let text)?: event.key("value"); event.string(text)
-        case let value?: event.key("value"); event.fixed(value.doubleValue!, decimals: 6)
-        case nil: break
-        }
+        if let value { event.key("value"); value.write(into: &event) }
         event.byte(UInt8(ascii: "}"))
         event.withBytes { requireJSON($0, "a point event") }
         if let number = value?.doubleValue, !number.isFinite { fatalError("a non-finite value is good: \(words)") }

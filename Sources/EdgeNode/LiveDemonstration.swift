@@ -112,7 +112,7 @@ public enum LiveDemonstration {
     }
 
     /// One line of the live view.
-    private static func liveLine(seconds: Double, outcomes: [JSONValue], alarms: [JSONValue], points: [String: PointStore.Entry],
+    private static func liveLine(seconds: Double, outcomes: [JSONValue], alarms: [JSONValue], points: [String: PointSample],
                                  counters: [String: Int]) -> String {
         func health(_ device: String) -> String {
             let own = PointStore.tally(points, under: device)
@@ -120,9 +120,9 @@ public enum LiveDemonstration {
             return own.notGood == 0 ? "\(device) ok" : "\(device) \(own.notGood)/\(own.points) bad"
         }
         let patrol = "patrol \(outcomes.count)/5" + (outcomes.last.map { " (\($0["checkpoint"]?.string ?? "") \($0["verdict"]?.string ?? ""))" } ?? "")
-        let gnss = points["gnss.quality"].flatMap { $0.value }.map { FixQuality(rawValue: Int($0))?.description ?? "?" } ?? "no fix"
-        let velocity = points["pump-p101-de.velocity_rms"]?.value.map { "\(format($0, 2)) mm/s" } ?? "-"
-        let kurtosis = points["pump-p101-de.kurtosis"]?.value.map { format($0, 1) } ?? "-"
+        let gnss = points["gnss.quality"]?.goodNumber.map { FixQuality(rawValue: Int($0))?.description ?? "?" } ?? "no fix"
+        let velocity = points["pump-p101-de.velocity_rms"]?.goodNumber.map { "\(format($0, 2)) mm/s" } ?? "-"
+        let kurtosis = points["pump-p101-de.kurtosis"]?.goodNumber.map { format($0, 1) } ?? "-"
         let machine = "pump \(velocity), kurtosis \(kurtosis)" + (alarms.isEmpty ? "" : ", ALARM")
         return "\(format(seconds, 0).padding(4))s  \(patrol.padding(34)) gnss \(gnss.padding(10)) "
             + [health("plc-line3"), health("meter-t2"), health("gpio")].joined(separator: ", ") + "  \(machine)  events \(counters["events"] ?? 0)"

@@ -255,11 +255,7 @@ extension ModbusCommands {
                     w.raw("{\"t\":"); w.fixed(reading.timestamp - start, decimals: 3)
                     w.key("point"); w.string(reading.point)
                     w.key("value")
-                    switch reading.value {
-                    case .text(let text)?: w.string(text)
-                    case let value?: if let number = value.doubleValue, number.isFinite { w.fixed(number, decimals: 6) } else { w.raw("null") }
-                    case nil: w.raw("null")
-                    }
+                    if let value = reading.value { value.write(into: &w) } else { w.raw("null") }
                     w.key("unit"); if let unit = reading.unit { w.string(unit) } else { w.raw("null") }
                     w.key("quality"); w.string(quality)
                     w.key("registers"); w.raw("[")
@@ -271,7 +267,7 @@ extension ModbusCommands {
                     w.withBytes { output.write($0) }
                 } else {
                     let value: String = switch reading.value {
-                    case .number(let number)?: format(number, 3)
+                    case .double(let number)?: format(number, 3)
                     case let other?: other.description
                     case nil: "-"
                     }

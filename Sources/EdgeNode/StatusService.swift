@@ -102,7 +102,7 @@ private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The registry's metrics after the point gauges are brought up to date.
     private func metricsText() -> [UInt8] {
         let points = context.store.all
-        let good = points.values.count(where: \.isGood)
+        let good = points.values.count(where: \.quality.isGood)
         Gauge(label: "edge_node_points", dimensions: [("quality", "good")]).record(good)
         Gauge(label: "edge_node_points", dimensions: [("quality", "not_good")]).record(points.count - good)
         Gauge(label: "edge_node_events_held").record(context.events.health.heldLines)
@@ -155,8 +155,9 @@ private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
         for (index, entry) in points.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { w.raw(",") }
             w.string(entry.key); w.raw(":{\"value\":")
-            if let value = entry.value.value, value.isFinite { w.fixed(value, decimals: 6) } else { w.raw("null") }
-            w.key("quality"); w.string(entry.value.quality); w.raw("}")
+            if let value = entry.value.value { value.write(into: &w) } else { w.raw("null") }
+            w.key("quality"); w.string(entry.value.quality.description)
+            w.key("utc"); w.timestamp(utcNanoseconds: entry.value.utcNanoseconds); w.raw("}")
         }
         let log = context.events.health
         w.raw("}"); w.key("event_log"); w.raw("{\"path\":"); w.string(context.events.path)

@@ -53,6 +53,11 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         count += length
     }
 
+    /// Appends a decimal unsigned integer (a 64-bit counter, exact).
+    public mutating func unsigned(_ value: UInt64) {
+        count += writeDigits(UInt(value), to: reserve(21))
+    }
+
     /// Appends a number with a fixed count of decimals (like C's `%.Nf`), rounding half away from zero.
     public mutating func fixed(_ value: Double, decimals: Int) {
         guard value.isFinite else {
@@ -193,6 +198,12 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         out[15] = UInt8(ascii: "."); out[16] = UInt8(millis / 100) + UInt8(ascii: "0"); put(millis % 100, at: 17)
         out[19] = UInt8(ascii: "Z"); out[20] = UInt8(ascii: "\"")
         count += 21
+    }
+
+    /// Appends the ISO 8601 UTC timestamp `nanoseconds` after 1970, with milliseconds.
+    public mutating func timestamp(utcNanoseconds nanoseconds: Int64) {
+        let (date, time) = utcDateAndTime(nanosecondsSince1970: nanoseconds)
+        timestamp(date: date, time: time)
     }
 
     /// Room for `needed` more bytes at the end.

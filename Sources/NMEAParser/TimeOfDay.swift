@@ -181,3 +181,14 @@ extension NMEAField {
         return result
     }
 }
+
+/// The UTC date and time `nanoseconds` after 1970-01-01T00:00:00Z (before it when negative).
+public func utcDateAndTime(nanosecondsSince1970 nanoseconds: Int64) -> (date: CalendarDate, time: TimeOfDay) {
+    var (seconds, nanosecond) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+    if nanosecond < 0 { (seconds, nanosecond) = (seconds - 1, nanosecond + 1_000_000_000) }
+    var (days, ofDaySeconds) = seconds.quotientAndRemainder(dividingBy: 86_400)
+    if ofDaySeconds < 0 { (days, ofDaySeconds) = (days - 1, ofDaySeconds + 86_400) }
+    let ofDay = Int(ofDaySeconds)
+    return (CalendarDate(daysSinceEpoch: Int(days)),
+            TimeOfDay(hour: ofDay / 3600, minute: ofDay / 60 % 60, second: ofDay % 60, nanosecond: Int(nanosecond)))
+}

@@ -11,7 +11,7 @@ public enum Daemon {
     /// Runs the site until SIGTERM or SIGINT (or until `observe`, called once a second with the
     /// points and counters, says to stop).
     public static func run(sitePath: String, outputDirectory: String?, logLevel: Logger.Level = .info,
-                           observe: (@Sendable ([String: PointStore.Entry], [String: Int]) -> Bool)? = nil) async throws(EdgeNodeError) {
+                           observe: (@Sendable ([String: PointSample], [String: Int]) -> Bool)? = nil) async throws(EdgeNodeError) {
         let startedAt = monotonicSeconds()
         let site = try SiteFile.load(sitePath)
         let directory = outputDirectory ?? site.outputDirectory
@@ -28,6 +28,7 @@ public enum Daemon {
         let context = DaemonContext(site: site, events: events, stateDirectory: directory, logger: logger)
         let notifier = SystemdNotifier()
         var services: [any Service] = [SiteSupervisor(sitePath: sitePath, notifier: notifier, context: context)]
+        services.append(PointEventService(context: context))
         services.append(EventLogService(context: context))
         if let observe { services.append(ObserverService(context: context, observe: observe)) }
         if let status = site.statusListen {

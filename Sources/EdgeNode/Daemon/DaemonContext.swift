@@ -1,3 +1,4 @@
+import EdgeIO
 import Glibc
 import Logging
 import Metrics
@@ -67,8 +68,7 @@ final class DaemonContext: Sendable {
     func event(_ kind: StaticString, source: String, _ fields: (inout JSONWriter) -> Void = { _ in }) {
         var w = JSONWriter(capacity: 512)
         w.raw("{\"event\":\""); w.raw(kind); w.raw("\",\"source\":"); w.string(source)
-        let now = utcNow()
-        w.key("utc"); w.timestamp(date: now.date, time: now.time)
+        w.key("utc"); w.timestamp(utcNanoseconds: utcNanoseconds())
         fields(&w)
         w.raw("}\n")
         w.withBytes { events.append($0) }
@@ -100,10 +100,4 @@ final class DaemonContext: Sendable {
 }
 
 /// The current UTC date and time, from the realtime clock.
-func utcNow() -> (date: CalendarDate, time: TimeOfDay) {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    let seconds = Int(now.tv_sec), ofDay = seconds % 86_400
-    return (CalendarDate(daysSinceEpoch: seconds / 86_400),
-            TimeOfDay(hour: ofDay / 3600, minute: ofDay / 60 % 60, second: ofDay % 60, nanosecond: Int(now.tv_nsec)))
-}
+func utcNow() -> (date: CalendarDate, time: TimeOfDay) { utcDateAndTime(nanosecondsSince1970: utcNanoseconds()) }

@@ -21,6 +21,10 @@ struct GPIOBoardUnit {
     }
 
     private func watch(_ board: Site.GPIOBoard, _ context: DaemonContext, _ shouldStop: () -> Bool) throws(EdgeNodeError) {
+        context.store.define(board.lines.map { line in
+            PointDefinition(name: "\(board.name).\(line.name)", datatype: line.kind == .state ? .bool : .double,
+                            unit: line.kind == .pulses ? "rpm" : nil, device: board.name, reportsQuality: false)
+        })
         let (chip, scenario) = try GPIOCommands.open(board.chip)
         let loop = GPIOEventLoop()
         final class Inbox { var events: [(index: Int, event: EdgeEvent)] = []; var now: Int64 = 0 }
@@ -34,7 +38,7 @@ struct GPIOBoardUnit {
             } catch { throw .runtime("\(board.name).\(line.name): \(error)") }
             rates.append(PulseRate(pulsesPerRevolution: line.pulsesPerRevolution))
             loop.watch(input) { inbox.events.append((index, $0)) }
-            context.store.update("\(board.name).\(line.name)", value: states[index].level ? 1 : 0, quality: "good", time: monotonicSeconds())
+            context.store.update("\(board.name).\(line.name)", .bool(states[index].level), quality: .good, at: monotonicSeconds())
         }
         loop.onTick = { inbox.now = $0 }
         var nextRate = monotonicSeconds() + 1
@@ -56,17 +60,16 @@ struct GPIOBoardUnit {
             guard monotonicSeconds() >= nextRate else { continue }
             nextRate += 1
             for index in board.lines.indices where board.lines[index].kind == .pulses {
-                let quality = rates[index].quality(now: inbox.now)
-                let good = quality == .good
-                context.store.update("\(board.name).\(board.lines[index].name)", value: good ? rates[index].shaftRPM : nil,
-                                     quality: good ? "good" : "bad: no pulses", time: monotonicSeconds())
+                let good = rates[index].quality(now: inbox.now) == .good
+                context.store.update("\(board.name).\(board.lines[index].name)", good ? rates[index].shaftRPM.map(PointValue.double) : nil,
+                                     quality: good ? .good : .bad(.noSignal, reason: "no pulses"), at: monotonicSeconds())
             }
         }
     }
 
     private func report(_ board: Site.GPIOBoard, _ index: Int, _ change: DebouncedState.Change, _ context: DaemonContext) {
         let name = "\(board.name).\(board.lines[index].name)"
-        context.store.update(name, value: change.level ? 1 : 0, quality: "good", time: monotonicSeconds())
+        context.store.update(name, .bool(change.level), quality: .good, at: monotonicSeconds())
         context.event("state", source: name) { w in
             w.key("level"); w.integer(change.level ? 1 : 0)
             // From the edge that settled it (kernel or simulated clock) to this record.

@@ -27,6 +27,10 @@ struct MaintenanceUnit {
             context.machines.withLock { $0[channel.name, default: MachineCondition()].baselineLearnt = true }
             context.event("baseline_restored", source: channel.name) { w in w.key("path"); w.string(journal.path) }
         }
+        context.store.define([
+            PointDefinition(name: "\(channel.name).velocity_rms", datatype: .double, unit: "mm/s", device: channel.name, reportsQuality: false),
+            PointDefinition(name: "\(channel.name).kurtosis", datatype: .double, device: channel.name, reportsQuality: false),
+        ])
         var samples = SampleSource(channel, frame: frame)
         var levels = (velocity: AlarmLevel.normal, anomaly: AlarmLevel.normal)
         var alarmed = false
@@ -34,13 +38,13 @@ struct MaintenanceUnit {
         var produced = 0
         // A source that fails or stops is a device fault, reported once, until samples come again.
         var lastSamples = monotonicSeconds(), fault: String?
-        func report(_ reason: String) {
+        func report(_ cause: BadCause, _ reason: String) {
             guard fault == nil else { return }
             fault = reason
             context.event("device_fault", source: channel.name) { w in w.key("reason"); w.string(reason) }
             context.logger.error("\(channel.name): \(reason)")
             for point in ["velocity_rms", "kurtosis"] {
-                context.store.update("\(channel.name).\(point)", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
+                context.store.update("\(channel.name).\(point)", nil, quality: .bad(cause, reason: reason), at: monotonicSeconds())
             }
         }
         while !shouldStop() {
@@ -48,12 +52,12 @@ struct MaintenanceUnit {
             switch samples.next() {
             case .success(let frame): block = frame
             case .failure(.failed(let reason)):
-                report(reason)
+                report(.unavailable, reason)
                 usleep(1_000_000)   // opened again each second: a FIFO or a mount may come
                 continue
             case .failure(.waiting):
                 let waited = monotonicSeconds() - lastSamples
-                if waited >= Self.silentAfter { report("no samples from \(samples.name) for \(format(waited, 1)) s") }
+                if waited >= Self.silentAfter { report(.noSignal, "no samples from \(samples.name) for \(format(waited, 1)) s") }
                 usleep(100_000)
                 continue
             }
@@ -78,8 +82,8 @@ struct MaintenanceUnit {
                             $0[channel.name, default: MachineCondition()].velocityRMS = result.velocityRMS
                             $0[channel.name]!.zone = configuration.severity.zone(velocityRMS: result.velocityRMS)
                         }
-                        context.store.update("\(channel.name).velocity_rms", value: result.velocityRMS, quality: "good", time: monotonicSeconds())
-                        context.store.update("\(channel.name).kurtosis", value: result.features.kurtosis, quality: "good", time: monotonicSeconds())
+                        context.store.update("\(channel.name).velocity_rms", .double(result.velocityRMS), quality: .good, at: monotonicSeconds())
+                        context.store.update("\(channel.name).kurtosis", .double(result.features.kurtosis), quality: .good, at: monotonicSeconds())
                     case .gap(let missing):
                         context.event("sample_gap", source: channel.name) { w in w.key("missing_samples"); w.integer(missing) }
                     case .health(.baselineLearnt):

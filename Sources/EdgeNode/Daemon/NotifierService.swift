@@ -18,7 +18,7 @@ struct NotifierService: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
             guard !Task.isShuttingDownGracefully else { break }
             let points = context.store.all
-            let bad = points.values.count(where: { !$0.isGood })
+            let bad = points.values.count(where: { !$0.quality.isGood })
             try? notifier?.notify("WATCHDOG=1\nSTATUS=\(statusLine()); \(points.count) points, \(bad) not good")
         }
         try? notifier?.notify("STOPPING=1")

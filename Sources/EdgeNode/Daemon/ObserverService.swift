@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// answers whether to stop, and the daemon then stops as on SIGINT.
 struct ObserverService: Service {
     let context: DaemonContext
-    let observe: @Sendable ([String: PointStore.Entry], [String: Int]) -> Bool
+    let observe: @Sendable ([String: PointSample], [String: Int]) -> Bool
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {

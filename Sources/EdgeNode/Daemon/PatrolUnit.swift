@@ -14,6 +14,8 @@ struct PatrolUnit {
 
     func run(_ shouldStop: @escaping @Sendable () -> Bool) {
         let service = GNSSReceiverService(path: receiver.port, profile: receiver.profile)
+        // The fix quality (GGA's 0-8); the receiver reports its own faults.
+        context.store.define([PointDefinition(name: "gnss.quality", datatype: .int64, device: "gnss", reportsQuality: false)])
         let saved = context.patrolSnapshots.withLock { snapshots in
             defer { snapshots.removeAll() }
             return snapshots
@@ -75,8 +77,8 @@ struct PatrolUnit {
         var lastEpochTime: (receiver: Double, monotonic: Double)?
         /// The receiver gives no epochs (silent, stalled, gone): its point goes bad with `reason`,
         /// and the patrols' clock moves on without it.
-        func receiverDown(_ reason: String) {
-            context.store.update("gnss.quality", value: nil, quality: "bad: \(reason)", time: monotonicSeconds())
+        func receiverDown(_ cause: BadCause, _ reason: String) {
+            context.store.update("gnss.quality", nil, quality: .bad(cause, reason: reason), at: monotonicSeconds())
             guard let last = lastEpochTime else { return }
             advance(to: last.receiver + monotonicSeconds() - last.monotonic, with: nil)
         }
@@ -84,7 +86,7 @@ struct PatrolUnit {
             switch event {
             case .epoch(let fix, _):
                 context.count("gnss_epochs")
-                context.store.update("gnss.quality", value: Double(fix.quality.rawValue), quality: "good", time: monotonicSeconds())
+                context.store.update("gnss.quality", .int64(Int64(fix.quality.rawValue)), quality: .good, at: monotonicSeconds())
                 guard let time = PatrolCommands.patrolTime(fix) else { return }
                 lastEpochTime = (time, monotonicSeconds())
                 advance(to: time, with: PatrolCommands.patrolFix(fix))
@@ -93,19 +95,19 @@ struct PatrolUnit {
             case .silent(let seconds):
                 let reason = "silent for \(format(seconds, 1)) s"
                 context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason) }
-                receiverDown(reason)
+                receiverDown(.silent, reason)
             case .stalled(let seconds, let stall):
                 let reason = "no epoch for \(format(seconds, 1)) s: \(stall.detail(port: receiver.port))"
                 let remedy = stall.remedy(receiver.profile, path: receiver.profilePath)
                 context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason); w.key("remedy"); w.string(remedy) }
                 context.logger.warning("gnss: \(reason); \(remedy)")
-                receiverDown(reason)
+                receiverDown(.silent, reason)
             case .resumed:
                 context.event("device_up", source: "gnss")
             case .unavailable(let reason, let retry):
                 context.event("device_fault", source: "gnss") { w in w.key("reason"); w.string(reason); w.key("retry_in"); w.fixed(retry, decimals: 1) }
                 context.logger.error("gnss: \(reason); retrying in \(retry) s")
-                receiverDown(reason)
+                receiverDown(.unavailable, reason)
             }
         }
     }
