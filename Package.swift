@@ -5,6 +5,7 @@ let package = Package(
     name: "edge-node",
     products: [
         .executable(name: "edge-node", targets: ["edge-node"]),
+        .library(name: "JSONText", targets: ["JSONText"]),
         .library(name: "NMEAParser", targets: ["NMEAParser"]),
         .library(name: "PredictiveMaintenance", targets: ["PredictiveMaintenance"]),
         .library(name: "PatrolAgent", targets: ["PatrolAgent"]),
@@ -25,8 +26,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
+        // Pure: JSON text into a reusable buffer, without Foundation (reports, events, status).
+        .target(name: "JSONText"),
         // Pure: bytes -> sentences -> typed records -> epochs. No Foundation, no Glibc.
-        .target(name: "NMEAParser", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "NMEAParser", dependencies: ["JSONText"], linkerSettings: [.linkedLibrary("m")]),
         // KissFFT (Debian libkissfft-dev, BSD-3-Clause), float build. SwiftPM drops the -D flags of
         // kissfft-float.pc with a warning; they only restate the header's defaults (float scalar).
         .systemLibrary(name: "CKissFFT", pkgConfig: "kissfft-float", providers: [.apt(["libkissfft-dev"])]),
@@ -51,11 +54,11 @@ let package = Package(
         .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
         // YAML for the files in devices/, with line and column marks (libyaml, MIT).
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-        .target(name: "EdgeIO", dependencies: ["CGPIOD", "CModbus", "NMEAParser", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "EdgeIO", dependencies: ["CGPIOD", "CModbus", "JSONText", "NMEAParser", .product(name: "RealModule", package: "swift-numerics")]),
         // Composition, file input and the reports the command line prints.
         .target(
             name: "EdgeNode",
-            dependencies: ["NMEAParser", "PredictiveMaintenance", "PatrolAgent", "EdgeIO", "CYAML",
+            dependencies: ["JSONText", "NMEAParser", "PredictiveMaintenance", "PatrolAgent", "EdgeIO", "CYAML",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -81,11 +84,11 @@ let package = Package(
         .executableTarget(name: "modbus-bench", dependencies: ["EdgeIO", "EdgeNode"], path: "bench/modbus-bench"),
         // libFuzzer driver (make fuzz) and corpus replayer over EdgeNode's FuzzTarget.
         .executableTarget(name: "edge-node-fuzz", dependencies: ["EdgeNode"], path: "fuzz/edge-node-fuzz"),
-        .testTarget(name: "NMEAParserTests", dependencies: ["NMEAParser"]),
+        .testTarget(name: "NMEAParserTests", dependencies: ["JSONText", "NMEAParser"]),
         .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
         .testTarget(name: "PatrolAgentTests", dependencies: ["PatrolAgent"]),
         .testTarget(name: "EdgeIOTests", dependencies: ["EdgeIO", "NMEAParser"]),
-        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "NMEAParser", "EdgeIO"], exclude: ["Peers"]),
+        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "JSONText", "NMEAParser", "EdgeIO"], exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -77,7 +77,7 @@ outputs: {{directory: {work}/out}}
         while seen is None and time.monotonic() < written + 5:
             with open(events) as f:
                 changes = [line for line in f if '"point_changed"' in line and '"plc-line3.reject_gate"' in line]
-            if len(changes) > reported and f'"value":{value}.' in changes[-1]:
+            if len(changes) > reported and f'"value":{"true" if value else "false"}' in changes[-1]:
                 seen = time.monotonic()
                 reported = len(changes)
             if seen is None:

@@ -1,4 +1,4 @@
-import NMEAParser
+import JSONText
 
 /// The types a point keeps from the device to the JSON edge (the basic types Sparkplug B carries).
 public enum PointDatatype: String, Sendable, CaseIterable {

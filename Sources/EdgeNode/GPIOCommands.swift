@@ -1,3 +1,4 @@
+import JSONText
 import EdgeIO
 import Glibc
 import NMEAParser

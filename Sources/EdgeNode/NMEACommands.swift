@@ -1,3 +1,4 @@
+import JSONText
 import NMEAParser
 
 /// What `edge-node nmea decode` and `nmea stats` do, callable from tests.

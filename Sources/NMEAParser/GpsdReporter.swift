@@ -1,3 +1,5 @@
+import JSONText
+
 /// Writes gpsd-style JSON reports (`TPV`, `SKY`, `GST`) at the same points in the stream where
 /// gpsd 3.22 emits them, so that gpsd tooling and habits carry over.
 ///

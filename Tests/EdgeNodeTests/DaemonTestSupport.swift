@@ -69,3 +69,16 @@ func seconds(in reason: Any?, after prefix: String) -> Double? {
     guard let text = reason as? String, text.hasPrefix(prefix) else { return nil }
     return Double(text.dropFirst(prefix.count).prefix { $0.isNumber || $0 == "." })
 }
+
+/// A two-checkpoint route across the yard, written to DIRECTORY/yard.yaml.
+func writeYardRoute(in directory: URL) throws -> URL {
+    let route = directory.appendingPathComponent("yard.yaml")
+    try """
+        route: yard
+        defaults: {radius: 5}
+        checkpoints:
+          - {name: north-end, lat: 22.2290000, lon: 113.5725517}
+          - {name: south-end, lat: 22.2250000, lon: 113.5725517}
+        """.write(to: route, atomically: true, encoding: .utf8)
+    return route
+}

@@ -414,14 +414,7 @@ struct DaemonTests {
         let directory = try scratchDirectory("edge-node-stall")
         defer { try? FileManager.default.removeItem(at: directory) }
         let terminal = try PseudoTerminal()
-        let route = directory.appendingPathComponent("yard.yaml")
-        try """
-            route: yard
-            defaults: {radius: 5}
-            checkpoints:
-              - {name: north-end, lat: 22.2290000, lon: 113.5725517}
-              - {name: south-end, lat: 22.2250000, lon: 113.5725517}
-            """.write(to: route, atomically: true, encoding: .utf8)
+        let route = try writeYardRoute(in: directory)
         let site = directory.appendingPathComponent("site.yaml")
         try """
             site: stall-test

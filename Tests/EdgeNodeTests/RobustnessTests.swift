@@ -105,14 +105,7 @@ struct RobustnessTests {
             """.write(to: profile, atomically: true, encoding: .utf8)
         let simulator = try RunningSimulator(try ModbusProfileFile.load(profile.path))
         let terminal = try PseudoTerminal()
-        let route = directory.appendingPathComponent("yard.yaml")
-        try """
-            route: yard
-            defaults: {radius: 5}
-            checkpoints:
-              - {name: north-end, lat: 22.2290000, lon: 113.5725517}
-              - {name: south-end, lat: 22.2250000, lon: 113.5725517}
-            """.write(to: route, atomically: true, encoding: .utf8)
+        let route = try writeYardRoute(in: directory)
         let site = directory.appendingPathComponent("site.yaml")
         try """
             site: chaos-test

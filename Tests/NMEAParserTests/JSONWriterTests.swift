@@ -1,3 +1,4 @@
+import JSONText
 import Glibc
 import Testing
 @testable import NMEAParser

@@ -1,3 +1,4 @@
+import JSONText
 import EdgeIO
 import NMEAParser
 import PatrolAgent

@@ -180,30 +180,25 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         raw("\":")
     }
 
-    /// Appends an ISO 8601 UTC timestamp with milliseconds: `2026-11-29T03:58:07.000Z`.
-    public mutating func timestamp(date: CalendarDate, time: TimeOfDay) {
+    /// Appends an ISO 8601 UTC timestamp with milliseconds as a JSON string:
+    /// `"2026-11-29T03:58:07.000Z"`. Fields out of their ranges are written modulo 100 (1000 for
+    /// the milliseconds); the year as it is.
+    public mutating func timestamp(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int) {
         byte(UInt8(ascii: "\""))
-        integer(date.year)
+        integer(year)
         let out = reserve(21)
         func put(_ value: Int, at position: Int) {
-            out[position] = UInt8(value / 10 % 10) + UInt8(ascii: "0")
-            out[position + 1] = UInt8(value % 10) + UInt8(ascii: "0")
+            out[position] = UInt8(value.magnitude / 10 % 10) + UInt8(ascii: "0")
+            out[position + 1] = UInt8(value.magnitude % 10) + UInt8(ascii: "0")
         }
-        let millis = time.nanosecond / 1_000_000
-        out[0] = UInt8(ascii: "-"); put(date.month, at: 1)
-        out[3] = UInt8(ascii: "-"); put(date.day, at: 4)
-        out[6] = UInt8(ascii: "T"); put(time.hour, at: 7)
-        out[9] = UInt8(ascii: ":"); put(time.minute, at: 10)
-        out[12] = UInt8(ascii: ":"); put(time.second, at: 13)
-        out[15] = UInt8(ascii: "."); out[16] = UInt8(millis / 100) + UInt8(ascii: "0"); put(millis % 100, at: 17)
+        out[0] = UInt8(ascii: "-"); put(month, at: 1)
+        out[3] = UInt8(ascii: "-"); put(day, at: 4)
+        out[6] = UInt8(ascii: "T"); put(hour, at: 7)
+        out[9] = UInt8(ascii: ":"); put(minute, at: 10)
+        out[12] = UInt8(ascii: ":"); put(second, at: 13)
+        out[15] = UInt8(ascii: "."); out[16] = UInt8(millisecond.magnitude / 100 % 10) + UInt8(ascii: "0"); put(millisecond % 100, at: 17)
         out[19] = UInt8(ascii: "Z"); out[20] = UInt8(ascii: "\"")
         count += 21
-    }
-
-    /// Appends the ISO 8601 UTC timestamp `nanoseconds` after 1970, with milliseconds.
-    public mutating func timestamp(utcNanoseconds nanoseconds: Int64) {
-        let (date, time) = utcDateAndTime(nanosecondsSince1970: nanoseconds)
-        timestamp(date: date, time: time)
     }
 
     /// Room for `needed` more bytes at the end.
