@@ -43,6 +43,8 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@# The pure modules still compile as Embedded Swift (the RISC-V firmware build).
+	SWIFTC=$$(dirname $$(command -v $(SWIFT)))/swiftc scripts/embedded-check
 	@# The ring's two-thread stress test again under ThreadSanitizer, optimised so that the ring's
 	@# generic code is specialised into the test and every element access is instrumented.
 	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --sanitize=thread --scratch-path .build-tsan

@@ -1,7 +1,7 @@
 import RealModule
 
 /// A point in a local east-north-up frame, metres.
-public struct ENU: Sendable, Equatable, Codable {
+public struct ENU: Sendable, Equatable {
     public var east: Double
     public var north: Double
     public var up: Double
@@ -90,3 +90,7 @@ public struct LocalFrame: Sendable, Equatable {
     /// atan2(y, x) in radians.
     static func atan2(_ y: Double, _ x: Double) -> Double { Double.atan2(y: y, x: x) }
 }
+
+#if !hasFeature(Embedded)
+extension ENU: Codable {}
+#endif

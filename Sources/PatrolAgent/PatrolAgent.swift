@@ -1,5 +1,5 @@
 /// The verdict on one checkpoint.
-public enum CheckpointVerdict: String, Sendable, Codable {
+public enum CheckpointVerdict: String, Sendable {
     case visited
     case missed
     /// Missed, but optional.
@@ -10,8 +10,8 @@ public enum CheckpointVerdict: String, Sendable, Codable {
 }
 
 /// One inspection reading with its quality.
-public struct TaskReading: Sendable, Equatable, Codable {
-    public enum Quality: Sendable, Equatable, Codable {
+public struct TaskReading: Sendable, Equatable {
+    public enum Quality: Sendable, Equatable {
         case good
         case outOfRange
         case failed(reason: String)
@@ -42,7 +42,7 @@ public struct NoReadings: InspectionReader {
 }
 
 /// What the agent decided about one checkpoint, with the evidence.
-public struct CheckpointOutcome: Sendable, Equatable, Codable {
+public struct CheckpointOutcome: Sendable, Equatable {
     public var checkpoint: String
     public var verdict: CheckpointVerdict
     /// The rule that decided: "radius", "pass-by", "closest-approach", "accuracy" (fixes too
@@ -72,7 +72,7 @@ public enum PatrolEvent: Sendable, Equatable {
 }
 
 /// The run's totals.
-public struct PatrolSummary: Sendable, Equatable, Codable {
+public struct PatrolSummary: Sendable, Equatable {
     public var visited = 0
     public var missed = 0
     public var skipped = 0
@@ -520,7 +520,7 @@ func atan2Degrees(_ east: Double, _ north: Double) -> Double {
 }
 
 /// The state of a patrol, for the journal (``PatrolAgent/snapshot``).
-public struct PatrolSnapshot: Sendable, Equatable, Codable {
+public struct PatrolSnapshot: Sendable, Equatable {
     var outcomes: [CheckpointOutcome]
     var summary: PatrolSummary
     var isComplete: Bool
@@ -538,7 +538,7 @@ public struct PatrolSnapshot: Sendable, Equatable, Codable {
 }
 
 /// How far a fence has been breached, for confirmation and clearing.
-struct FenceState: Sendable, Equatable, Codable {
+struct FenceState: Sendable, Equatable {
     var beyondSince: Double?
     var beyondFixes = 0
     var backFixes = 0
@@ -546,13 +546,13 @@ struct FenceState: Sendable, Equatable, Codable {
 }
 
 /// The nearest the patrol came to the current checkpoint.
-struct Approach: Sendable, Equatable, Codable {
+struct Approach: Sendable, Equatable {
     var distance: Double
     var fix: PatrolFix
 }
 
 /// What the agent tracks about the checkpoint being approached.
-struct CheckpointProgress: Sendable, Equatable, Codable {
+struct CheckpointProgress: Sendable, Equatable {
     var insideFixes = 0
     var arrivedAt: Double?
     var arrivalRule = ""
@@ -565,3 +565,15 @@ struct CheckpointProgress: Sendable, Equatable, Codable {
     /// Radius rule: the bisector plane was crossed without an arrival; decided on leaving.
     var crossedPlane = false
 }
+
+#if !hasFeature(Embedded)
+extension CheckpointVerdict: Codable {}
+extension TaskReading: Codable {}
+extension TaskReading.Quality: Codable {}
+extension CheckpointOutcome: Codable {}
+extension PatrolSummary: Codable {}
+extension PatrolSnapshot: Codable {}
+extension FenceState: Codable {}
+extension Approach: Codable {}
+extension CheckpointProgress: Codable {}
+#endif

@@ -1,5 +1,5 @@
 /// How a patrol position was solved, best last.
-public enum PositionQuality: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible, Codable {
+public enum PositionQuality: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
     case none = 0
     case deadReckoning = 1
     case autonomous = 2
@@ -27,7 +27,7 @@ public enum PositionQuality: Int, Sendable, Comparable, CaseIterable, CustomStri
 }
 
 /// One position for the agent (its own type; the runtime maps receiver fixes to it).
-public struct PatrolFix: Sendable, Equatable, Codable {
+public struct PatrolFix: Sendable, Equatable {
     /// Seconds on a monotonic timeline (UTC seconds of the fix in replays).
     public var time: Double
     public var latitude: Double
@@ -178,3 +178,8 @@ public struct Coordinate: Sendable, Equatable {
         self.longitude = longitude
     }
 }
+
+#if !hasFeature(Embedded)
+extension PositionQuality: Codable {}
+extension PatrolFix: Codable {}
+#endif

@@ -182,6 +182,7 @@ public struct CUSUMDetector: Sendable {
     }
 }
 
+#if !hasFeature(Embedded)
 /// Saved as what was learnt (vectors counted, mean, comoments); the covariance and its factor are
 /// derived again, so a decoded baseline scores exactly as the one encoded. Decoding checks sizes
 /// and values and throws on anything else.
@@ -218,3 +219,4 @@ extension Baseline: Codable {
         try container.encode(comoment, forKey: .comoment)
     }
 }
+#endif
