@@ -108,6 +108,21 @@ struct CommandLineTests {
         #expect(html.components(separatedBy: "class=\"visited\">visited").count - 1 == 5)
         #expect(html.components(separatedBy: "<svg").count - 1 == 2)
         #expect(html.components(separatedBy: "<td>maintenance_alarm</td>").count - 1 == 1)
+        // The event log has the kinds it had before the data plane (point events from a subscriber
+        // instead of the Modbus unit), and its milestones in the same order.
+        let text = try String(contentsOfFile: directory.appendingPathComponent("events.jsonl").path, encoding: .utf8)
+        let events = text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let kinds = Set(events.compactMap { $0["event"] as? String })
+        #expect(kinds == ["daemon_ready", "device_up", "geometry_trusted", "point_changed", "arrived", "checkpoint", "baseline_learnt",
+                          "maintenance_alarm", "geometry_unknown", "state", "summary", "daemon_stopped"], "\(kinds)")
+        let milestones = events.filter { !["point_changed", "point_quality", "state"].contains($0["event"] as? String) }
+            .map { "\($0["event"] ?? "?") \($0["checkpoint"] ?? $0["source"] ?? "-")" }
+        #expect(milestones == ["daemon_ready edge-node", "device_up gnss", "geometry_trusted -", "arrived gate", "checkpoint gate",
+                               "baseline_learnt pump-p101-de", "maintenance_alarm pump-p101-de", "arrived pump-house-3", "checkpoint pump-house-3",
+                               "geometry_unknown -", "geometry_trusted -", "arrived transformer-T2",
+                               "checkpoint transformer-T2", "geometry_unknown -", "geometry_trusted -",
+                               "arrived cooling-tower", "checkpoint cooling-tower", "arrived warehouse-door", "checkpoint warehouse-door",
+                               "summary -", "daemon_stopped edge-node"], "\(milestones)")
     }
 
     @Test func missingFileIsAnInputError() throws {
