@@ -45,10 +45,13 @@ test: deps
 	$(SWIFT) test --skip-build
 	@# The pure modules still compile as Embedded Swift (the RISC-V firmware build).
 	SWIFTC=$$(dirname $$(command -v $(SWIFT)))/swiftc scripts/embedded-check
-	@# The ring's two-thread stress test again under ThreadSanitizer, optimised so that the ring's
-	@# generic code is specialised into the test and every element access is instrumented.
+	@# The tests whose threads share memory in this process again under ThreadSanitizer (the ring's
+	@# two-thread stress test, EdgeIO's services, pollers and serial ports, the data plane's
+	@# subscribers), optimised so that generic code is specialised into the tests and every
+	@# access is instrumented.
 	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --sanitize=thread --scratch-path .build-tsan
-	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --sanitize=thread --scratch-path .build-tsan --filter RingTests
+	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --sanitize=thread --scratch-path .build-tsan \
+	  --filter 'RingTests|EdgeIOTests|PointStoreTests|ModbusEngineTests' 
 
 # Side-by-side benchmark against the peers; writes bench/out/ and prints ratios.
 bench: deps
@@ -95,7 +98,7 @@ fuzz: build-deps
 	    -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=20 -print_final_stats=1 \
 	    -artifact_prefix=.build-fuzz/crashes/$$target- > .build-fuzz/$$target.log 2>&1 \
 	    || { tail -n 40 .build-fuzz/$$target.log; exit 1; }; \
-	  grep -E '^#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb' .build-fuzz/$$target.log; \
+	  grep -E '^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb' .build-fuzz/$$target.log; \
 	done
 
 # The gateway binary alone, in .build-static/release/edge-node.

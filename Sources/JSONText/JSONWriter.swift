@@ -2,13 +2,15 @@
 /// the buffer has grown to its working size. Non-copyable: it owns its buffer outright, so
 /// writing needs no copy-on-write check.
 public struct JSONWriter: ~Copyable, @unchecked Sendable {
-    private var start: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
+    @usableFromInline var start: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    @usableFromInline var written = 0
+
     /// Bytes written so far.
-    public private(set) var count = 0
+    @inlinable public var count: Int { written }
 
     /// Creates a writer with room for `capacity` bytes.
-    public init(capacity: Int = 4096) {
+    @inlinable public init(capacity: Int = 4096) {
         self.capacity = max(capacity, 64)
         start = .allocate(capacity: self.capacity)
     }
@@ -16,33 +18,33 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
     deinit { start.deallocate() }
 
     /// The text written so far (a copy; use ``withBytes(_:)`` on hot paths).
-    public var bytes: [UInt8] { withBytes { Array($0) } }
+    @inlinable public var bytes: [UInt8] { withBytes { Array($0) } }
 
     /// Calls `body` with the text written so far, without copying it.
-    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try body(UnsafeBufferPointer(start: start, count: count))
+    @inlinable public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try body(UnsafeBufferPointer(start: start, count: written))
     }
 
     /// Empties the buffer, keeping its storage.
-    public mutating func removeAll() { count = 0 }
+    @inlinable public mutating func removeAll() { written = 0 }
 
     /// Appends raw ASCII text.
     @inline(__always)
-    public mutating func raw(_ text: StaticString) {
+    @inlinable public mutating func raw(_ text: StaticString) {
         let length = text.utf8CodeUnitCount
         reserve(length).update(from: text.utf8Start, count: length)
-        count += length
+        written += length
     }
 
     /// Appends one byte.
     @inline(__always)
-    public mutating func byte(_ value: UInt8) {
+    @inlinable public mutating func byte(_ value: UInt8) {
         reserve(1).pointee = value
-        count += 1
+        written += 1
     }
 
     /// Appends a decimal integer.
-    public mutating func integer(_ value: Int) {
+    @inlinable public mutating func integer(_ value: Int) {
         let out = reserve(21)
         var length = 0
         if value < 0 {
@@ -50,16 +52,16 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
             length = 1
         }
         length += writeDigits(value.magnitude, to: out + length)
-        count += length
+        written += length
     }
 
     /// Appends a decimal unsigned integer (a 64-bit counter, exact).
-    public mutating func unsigned(_ value: UInt64) {
-        count += writeDigits(UInt(value), to: reserve(21))
+    @inlinable public mutating func unsigned(_ value: UInt64) {
+        written += writeDigits(UInt(value), to: reserve(21))
     }
 
     /// Appends a number with a fixed count of decimals (like C's `%.Nf`), rounding half away from zero.
-    public mutating func fixed(_ value: Double, decimals: Int) {
+    @inlinable public mutating func fixed(_ value: Double, decimals: Int) {
         guard value.isFinite else {
             raw("null")
             return
@@ -90,13 +92,13 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
             }
             length += decimals
         }
-        count += length
+        written += length
     }
 
     /// `fixed` for a value whose scaled magnitude is past 2^53: its exact decimal expansion,
     /// as C's `%.Nf` prints it (a reading of 3e38 from a device is a number, not a trap).
     @inline(never)
-    private mutating func wide(_ value: Double, decimals: Int, scale: UInt64) {
+    @usableFromInline mutating func wide(_ value: Double, decimals: Int, scale: UInt64) {
         if value < 0 { byte(UInt8(ascii: "-")) }
         var whole = value.magnitude.rounded(.towardZero)
         var fraction = ((value.magnitude - whole) * Double(scale)).rounded(.toNearestOrAwayFromZero)
@@ -105,7 +107,7 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
             whole += 1
         }
         if whole < 0x1p63 {
-            count += writeDigits(UInt(whole), to: reserve(21))
+            written += writeDigits(UInt(whole), to: reserve(21))
         } else {
             // Whole (every Double from 2^53 up is), up to 309 digits: its significand doubled, in base 1e9.
             let significand = whole.significandBitPattern | 1 << 52
@@ -120,7 +122,7 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
                 if carry > 0 { limbs.append(carry) }
             }
             while limbs.last == 0 { limbs.removeLast() }
-            count += writeDigits(UInt(limbs.last!), to: reserve(21))
+            written += writeDigits(UInt(limbs.last!), to: reserve(21))
             for limb in limbs.dropLast().reversed() {
                 let out = reserve(9)
                 var rest = limb
@@ -128,7 +130,7 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
                     out[position] = UInt8(rest % 10) + UInt8(ascii: "0")
                     rest /= 10
                 }
-                count += 9
+                written += 9
             }
         }
         guard decimals > 0 else { return }
@@ -139,11 +141,11 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
             out[position] = UInt8(digits % 10) + UInt8(ascii: "0")
             digits /= 10
         }
-        count += decimals
+        written += decimals
     }
 
     /// Appends a JSON string with escapes.
-    public mutating func string(_ text: some StringProtocol) {
+    @inlinable public mutating func string(_ text: some StringProtocol) {
         byte(UInt8(ascii: "\""))
         for unit in text.utf8 {
             switch unit {
@@ -162,7 +164,7 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
     }
 
     /// Appends a JSON array of strings.
-    public mutating func strings(_ texts: [String]) {
+    @inlinable public mutating func strings(_ texts: [String]) {
         byte(UInt8(ascii: "["))
         for (index, text) in texts.enumerated() {
             if index > 0 { byte(UInt8(ascii: ",")) }
@@ -173,7 +175,7 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
 
     /// Appends `,"key":` (or `"key":` first in an object when `first` is true).
     @inline(__always)
-    public mutating func key(_ name: StaticString, first: Bool = false) {
+    @inlinable public mutating func key(_ name: StaticString, first: Bool = false) {
         if !first { byte(UInt8(ascii: ",")) }
         byte(UInt8(ascii: "\""))
         raw(name)
@@ -183,7 +185,7 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
     /// Appends an ISO 8601 UTC timestamp with milliseconds as a JSON string:
     /// `"2026-11-29T03:58:07.000Z"`. Fields out of their ranges are written modulo 100 (1000 for
     /// the milliseconds); the year as it is.
-    public mutating func timestamp(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int) {
+    @inlinable public mutating func timestamp(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int) {
         byte(UInt8(ascii: "\""))
         integer(year)
         let out = reserve(21)
@@ -198,22 +200,22 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         out[12] = UInt8(ascii: ":"); put(second, at: 13)
         out[15] = UInt8(ascii: "."); out[16] = UInt8(millisecond.magnitude / 100 % 10) + UInt8(ascii: "0"); put(millisecond % 100, at: 17)
         out[19] = UInt8(ascii: "Z"); out[20] = UInt8(ascii: "\"")
-        count += 21
+        written += 21
     }
 
     /// Room for `needed` more bytes at the end.
     @inline(__always)
-    private mutating func reserve(_ needed: Int) -> UnsafeMutablePointer<UInt8> {
-        if count + needed > capacity { grow(toAtLeast: count + needed) }
-        return start + count
+    @inlinable mutating func reserve(_ needed: Int) -> UnsafeMutablePointer<UInt8> {
+        if written + needed > capacity { grow(toAtLeast: written + needed) }
+        return start + written
     }
 
     @inline(never)
-    private mutating func grow(toAtLeast needed: Int) {
+    @usableFromInline mutating func grow(toAtLeast needed: Int) {
         var newCapacity = capacity * 2
         while newCapacity < needed { newCapacity *= 2 }
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        grown.update(from: start, count: count)
+        grown.update(from: start, count: written)
         start.deallocate()
         start = grown
         capacity = newCapacity
@@ -222,7 +224,7 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
 
 /// Writes the decimal digits of `value` at `out`; returns how many.
 @inline(__always)
-private func writeDigits(_ value: UInt, to out: UnsafeMutablePointer<UInt8>) -> Int {
+@inlinable func writeDigits(_ value: UInt, to out: UnsafeMutablePointer<UInt8>) -> Int {
     // Short numbers (satellite numbers, angles, SNRs) are the common case: no loops for them.
     if value < 10 {
         out[0] = UInt8(value) + UInt8(ascii: "0")
@@ -250,4 +252,4 @@ private func writeDigits(_ value: UInt, to out: UnsafeMutablePointer<UInt8>) -> 
 }
 
 @inline(__always)
-private func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? value + 48 : value + 87 }
+@inlinable func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? value + 48 : value + 87 }
