@@ -199,9 +199,10 @@ public final class EnvelopeAnalyzer: @unchecked Sendable {
             kurtosis[index] = second > 0 ? Double(frames) * kurtosisFourth[index] / (second * second) - 2 : 0
         }
         // The Nyquist bin of a real signal is real, so its kurtosis is 1 for plain noise: leave it
-        // (and the bin whose smoothing would reach it) out, like the lowest kilohertz.
-        let firstBin = max(1, Int(1000 / binWidth))
+        // (and the bin whose smoothing would reach it) out, like the lowest kilohertz, unless the
+        // record has nothing above a kilohertz (sampled at 2 kHz or less).
         let lastBin = bins - 3
+        let firstBin = Int(clamping: 1000 / binWidth, rounding: .towardZero, to: 1...lastBin)
         func smoothed(_ index: Int) -> Double { (kurtosis[index - 1] + kurtosis[index] + kurtosis[index + 1]) / 3 }
         var best = firstBin
         for index in firstBin...lastBin where smoothed(index) > smoothed(best) { best = index }

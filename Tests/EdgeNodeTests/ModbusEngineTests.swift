@@ -308,19 +308,17 @@ struct ModbusGeneratorTests {
                   - {name: level, table: input, address: 2, type: uint16, scale: 0.1, simulate: {ramp: {from: 0, to: 100, period: 10}}}
             """.write(to: directory.appendingPathComponent("replay.yaml"), atomically: true, encoding: .utf8)
         let profile = try ModbusProfileFile.load(directory.appendingPathComponent("replay.yaml").path)
-        final class Clock: @unchecked Sendable { var now = 0.0 }
-        let clock = Clock()
-        let simulator = ModbusSimulator(profile: profile, clock: { clock.now })
+        let now = Mutex(0.0)   // the simulator's clock, moved by the test
+        let simulator = ModbusSimulator(profile: profile, clock: { now.withLock { $0 } })
         let port = try simulator.listen(host: "127.0.0.1", port: 0)
-        final class Stop: @unchecked Sendable { var stop = false }
-        let stop = Stop()
-        let thread = Thread { simulator.run { stop.stop } }
+        let stop = StopFlag()
+        let thread = Thread { simulator.run { stop.isSet } }
         thread.start()
-        defer { stop.stop = true; usleep(100_000) }
+        defer { stop.set(); usleep(100_000) }
         let client = try ModbusClient(.tcp(host: "127.0.0.1", port: port))
         var seen: [String] = []
         for t in [0.5, 1.5, 2.5, 3.5] {
-            clock.now = t
+            now.withLock { $0 = t }
             let words = try client.readInputRegisters(unit: 1, address: 0, count: 3)
             seen.append("\(ModbusValue.decode(words[0...], as: .float32)) \(words[2])")
         }

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import EdgeNode
+import PredictiveMaintenance
 
 /// No value or byte from a device, a file or the command line crashes edge-node: the four
 /// crashes a fuzz found, as tests, and the daemon run through a simulator and a receiver that
@@ -56,6 +57,19 @@ struct RobustnessTests {
         let result = try runEdgeNode(["vibration", "analyze", file.path] + arguments)
         #expect(result.status == 2, "\(result)")
         #expect(result.err.contains(message), "\(result.err)")
+    }
+
+    /// A low sample rate (below 2 kHz: no band above the lowest kilohertz) with a bearing: a
+    /// verdict, not a trap (found by make fuzz).
+    @Test func lowSampleRateWithABearing() throws {
+        let samples = (0..<8192).map { Float(sin(Double($0) * 0.3)) }
+        let analysis = try VibrationCommands.analyze(samples: samples, named: "slow.f32", options: {
+            var options = VibrationCommands.AnalyzeOptions(sampleRate: 636)
+            options.shaftHz = 10
+            options.bearing = BearingGeometry(rollingElements: 8, elementDiameter: 0.235, pitchDiameter: 1.245)
+            return options
+        }())
+        #expect(analysis.diagnosis != nil)
     }
 
     /// A recording with a NaN sample is refused with the sample's index.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PredictiveMaintenance
 
@@ -22,6 +23,16 @@ struct RobustnessTests {
             #expect(view.bins(from: -.infinity, to: .infinity) == 0..<100)
             #expect(view.bins(from: .nan, to: 20).isEmpty)
         }
+    }
+
+    /// Sampled at 2 kHz or less there is no band above the lowest kilohertz (found by make fuzz:
+    /// 636 Hz trapped on an empty range).
+    @Test(arguments: [50.0, 636.5717810663795, 1000, 2000, 2100])
+    func impulsiveBandAtLowRates(rate: Double) {
+        let count = 4096
+        let samples = (0..<count).map { Float(sin(Double($0) * 0.7) + (($0 % 97) == 0 ? 3 : 0)) }
+        let band = samples.withUnsafeBufferPointer { EnvelopeAnalyzer(length: count, sampleRate: rate).impulsiveBand($0) }
+        #expect(band.lowerBound > 0 && band.upperBound < rate / 2, "\(band)")
     }
 
     @Test(arguments: [Double.nan, .infinity, -.infinity, 0, -25, 1e300, .leastNonzeroMagnitude])
