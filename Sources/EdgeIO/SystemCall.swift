@@ -11,7 +11,18 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     /// errno's symbolic name (ENOENT, EACCES, EBUSY, EIO...).
     public var name: String { errnoNames[errno] ?? "errno \(errno)" }
 
-    public var description: String { "\(operation): \(name) (\(String(cString: strerror(errno))))" }
+    /// What errno says, in words ("Address already in use").
+    public var reason: String { String(cString: strerror(errno)) }
+
+    /// Another socket has the address (EADDRINUSE).
+    public var isAddressInUse: Bool { errno == EADDRINUSE }
+
+    public init(operation: String, errno: Int32) {
+        self.operation = operation
+        self.errno = errno
+    }
+
+    public var description: String { "\(operation): \(name) (\(reason))" }
 }
 
 /// The one choke point for system calls: `-1` plus errno becomes a ``SystemError``.

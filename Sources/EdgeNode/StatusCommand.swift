@@ -1,44 +1,82 @@
-import Glibc
+import EdgeIO
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 /// `edge-node status`: what a running daemon reports on its status endpoint, for a technician.
 public enum StatusCommand {
-    /// The body of `GET path` from `host:port` (HTTP/1.1), within `timeout` seconds.
+    /// The body of `GET path` from `host:port` (HTTP/1.1, over SwiftNIO), within `timeout` seconds.
+    /// - Throws: ``EdgeNodeError/runtime(_:)`` when nothing answers there, the answer is not 200 or
+    ///   does not come in time.
     public static func get(host: String, port: Int, path: String, timeout: Double = 3) throws(EdgeNodeError) -> String {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw .runtime("socket: \(String(cString: strerror(errno)))") }
-        defer { close(socket) }
-        var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1e6))
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw .input("'\(host)' is not an IPv4 address") }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            throw .runtime("no daemon answers on \(host):\(port) (\(String(cString: strerror(errno)))); is it running? systemctl status edge-node")
-        }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = recv(socket, &buffer, buffer.count, 0)
-            if count > 0 { response += buffer.prefix(count) }
-            let text = String(decoding: response, as: UTF8.self)
-            if let split = text.firstRange(of: "\r\n\r\n") {
-                let head = text[..<split.lowerBound]
-                let body = String(text[split.upperBound...])
-                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
-                    .flatMap { Int($0.split(separator: ":")[1].trimmingSpaces) }
-                if let length, body.utf8.count >= length || count <= 0 {
-                    guard head.hasPrefix("HTTP/1.1 200") else { throw .runtime("\(host):\(port)\(path): \(head.prefix { $0 != "\r" })") }
-                    return body
+        let group = MultiThreadedEventLoopGroup.singleton
+        let response = group.next().makePromise(of: String.self)
+        let limit = TimeAmount.milliseconds(Int64(timeout * 1000))
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(limit)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(response: response))
                 }
             }
-            if count <= 0 { throw .runtime("\(host):\(port)\(path): no complete answer within \(format(timeout, 0)) s") }
+        let channel: Channel
+        do {
+            channel = try bootstrap.connect(host: host, port: port).wait()
+        } catch {
+            response.fail(error)
+            let refused = (error as? NIOConnectionError)?.connectionErrors.first?.error as? IOError
+            let reason = refused.map { SystemError(operation: "connect", errno: $0.errnoCode).reason } ?? "\(error)"
+            throw .runtime("no daemon answers on \(host):\(port) (\(reason)); is it running? systemctl status edge-node")
+        }
+        defer { channel.close(promise: nil) }
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+        head.headers.add(name: "Host", value: host)
+        head.headers.add(name: "Connection", value: "close")
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        let deadline = channel.eventLoop.scheduleTask(in: limit) {
+            response.fail(EdgeNodeError.runtime("\(host):\(port)\(path): no complete answer within \(format(timeout, 0)) s"))
+        }
+        defer { deadline.cancel() }
+        do {
+            return try response.futureResult.wait()
+        } catch let error as EdgeNodeError {
+            throw error
+        } catch {
+            throw .runtime("\(host):\(port)\(path): \(error)")
+        }
+    }
+
+    /// Collects one HTTP response: its body when the status is 200, else an error with the status line.
+    private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = HTTPClientResponsePart
+        private let response: EventLoopPromise<String>
+        private var status: HTTPResponseStatus?
+        private var body: [UInt8] = []
+
+        init(response: EventLoopPromise<String>) { self.response = response }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head): status = head.status
+            case .body(let buffer): body += buffer.readableBytesView
+            case .end:
+                if status == .ok {
+                    response.succeed(String(decoding: body, as: UTF8.self))
+                } else {
+                    response.fail(EdgeNodeError.runtime("the status endpoint answered \(status.map { "\($0.code) \($0.reasonPhrase)" } ?? "nothing")"))
+                }
+            }
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            response.fail(error)
+            context.close(promise: nil)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            response.fail(EdgeNodeError.runtime("the connection closed before the answer was complete"))
         }
     }
 

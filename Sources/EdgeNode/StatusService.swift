@@ -1,6 +1,5 @@
 import JSONText
 import EdgeIO
-import Glibc
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -42,10 +41,10 @@ struct StatusService: Service {
             } catch {
                 if !reported {
                     reported = true
-                    let code = (error as? IOError)?.errnoCode
-                    let reason = code.map { String(cString: strerror($0)) } ?? "\(error)"
+                    let system = (error as? IOError).map { SystemError(operation: "bind", errno: $0.errnoCode) }
+                    let reason = system?.reason ?? "\(error)"
                     context.event("status_unavailable", source: "edge-node") { w in w.key("port"); w.integer(port); w.key("reason"); w.string(reason) }
-                    let remedy = code == EADDRINUSE
+                    let remedy = system?.isAddressInUse == true
                         ? "another program has the port (ss -ltnp 'sport = :\(port)' names it; two daemons on one site poll its devices twice): stop it, or change status.listen in \(sitePath)"
                         : "change status.listen in \(sitePath)"
                     let message = "cannot listen on \(host):\(port) for /status and /metrics: \(reason); \(remedy); trying again meanwhile"
