@@ -303,3 +303,37 @@ struct MachineHealthTests {
         #expect(health.velocityTrend == nil)
     }
 }
+
+/// Alarm episodes on any sequence of levels: one alarm and one all-clear per episode.
+@Suite("Alarm episodes")
+struct AlarmEpisodeTests {
+    @Test func oneAlarmAndOneClearPerEpisode() {
+        var episodes = AlarmEpisodes()
+        #expect(episodes.update(.velocity, to: .warning) == nil)
+        #expect(episodes.update(.velocity, to: .alarm) == .opened(indicator: .velocity))
+        #expect(episodes.update(.anomaly, to: .alarm) == nil, "already open")
+        #expect(episodes.update(.velocity, to: .normal) == nil, "anomaly still at alarm")
+        #expect(episodes.update(.anomaly, to: .warning) == nil, "not normal yet")
+        #expect(episodes.worst == .warning && episodes.isOpen)
+        #expect(episodes.update(.anomaly, to: .normal) == .cleared)
+        #expect(episodes.update(.anomaly, to: .alarm) == .opened(indicator: .anomaly))
+    }
+
+    /// Random walks of both levels: opens and clears alternate, opened only at alarm, cleared only when both are normal.
+    @Test func randomWalksAlternate() {
+        var state: UInt64 = 0xA1A2
+        var episodes = AlarmEpisodes()
+        var opens = 0, clears = 0
+        for step in 0..<10_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let indicator: AlarmEpisodes.Indicator = state >> 63 == 0 ? .velocity : .anomaly
+            let level = AlarmLevel(rawValue: Int((state >> 40) % 3))!
+            switch episodes.update(indicator, to: level) {
+            case .opened?: opens += 1; #expect(episodes.worst == .alarm && opens == clears + 1, "seed 0xA1A2 step \(step)")
+            case .cleared?: clears += 1; #expect(episodes.worst == .normal && opens == clears, "seed 0xA1A2 step \(step)")
+            case nil: #expect(episodes.isOpen == (opens > clears), "seed 0xA1A2 step \(step)")
+            }
+        }
+        #expect(opens > 100)
+    }
+}

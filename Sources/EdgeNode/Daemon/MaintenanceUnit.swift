@@ -32,8 +32,7 @@ struct MaintenanceUnit {
             PointDefinition(name: "\(channel.name).kurtosis", datatype: .double, device: channel.name, reportsQuality: false),
         ])
         var samples = SampleSource(channel, frame: frame)
-        var levels = (velocity: AlarmLevel.normal, anomaly: AlarmLevel.normal)
-        var alarmed = false
+        var episodes = AlarmEpisodes()
         let start = monotonicSeconds()
         var produced = 0
         // A source that fails or stops is a device fault, reported once, until samples come again.
@@ -91,23 +90,24 @@ struct MaintenanceUnit {
                         context.event("baseline_learnt", source: channel.name)
                         learnt = true   // saved once the channel's health is no longer being updated
                     case .health(.velocity(let alarm)), .health(.anomaly(let alarm)):
-                        if case .health(.velocity) = event { levels.velocity = alarm.level } else { levels.anomaly = alarm.level }
-                        let worst = max(levels.velocity, levels.anomaly)
-                        context.machines.withLock { $0[channel.name, default: MachineCondition()].level = worst }
-                        if worst == .alarm && !alarmed {
-                            alarmed = true
+                        let indicator: AlarmEpisodes.Indicator = if case .health(.velocity) = event { .velocity } else { .anomaly }
+                        let change = episodes.update(indicator, to: alarm.level)
+                        context.machines.withLock { $0[channel.name, default: MachineCondition()].level = episodes.worst }
+                        switch change {
+                        case .opened(let cause)?:
                             let diagnosis = analyzer.analyzer.analyze(buffer)
                             context.event("maintenance_alarm", source: channel.name) { w in
-                                w.key("indicator"); w.string(levels.anomaly == .alarm ? "anomaly" : "velocity")
+                                w.key("indicator"); w.string(cause.rawValue)
                                 w.key("value"); w.fixed(alarm.value, decimals: 3)
                                 w.key("velocity_rms_mm_s"); w.fixed(diagnosis.velocityRMS, decimals: 3)
                                 w.key("zone"); w.string(diagnosis.zone.rawValue)
                                 w.key("bearing_verdict"); w.string(diagnosis.verdict.rawValue)
                             }
                             context.logger.warning("\(channel.name): maintenance alarm (\(diagnosis.verdict.rawValue))")
-                        } else if worst == .normal && alarmed {
-                            alarmed = false
+                        case .cleared?:
                             context.event("maintenance_cleared", source: channel.name)
+                        case nil:
+                            break
                         }
                     }
                 }
