@@ -330,3 +330,18 @@ struct PatrolTests {
         #expect((guidance.bearing - (360 - atan2(3, 60) * 180 / .pi)).magnitude < 0.01)
     }
 }
+
+/// The patrols' clock on virtual time: the receiver's time, carried on while epochs are missing.
+@Suite("Patrol clock")
+struct PatrolClockTests {
+    @Test func carriesOnWithoutEpochs() {
+        var clock = PatrolClock()
+        #expect(clock.receiverTime(at: 10) == nil)
+        clock.epoch(receiverTime: 7_200, at: 100)
+        #expect(clock.receiverTime(at: 100) == 7_200)
+        #expect(clock.receiverTime(at: 103.5) == 7_203.5)
+        #expect(clock.receiverTime(at: 99) == 7_200, "never backwards")
+        clock.epoch(receiverTime: 7_210, at: 104)   // the receiver's own time wins when epochs return
+        #expect(clock.receiverTime(at: 105) == 7_211)
+    }
+}

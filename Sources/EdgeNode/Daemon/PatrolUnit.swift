@@ -73,15 +73,13 @@ struct PatrolUnit {
                 if agents[index].isComplete { finished.insert(index) }
             }
         }
-        // The receiver's clock, carried on by the monotonic one when epochs stop coming, so that
-        // the patrols learn their positions are stale.
-        var lastEpochTime: (receiver: Double, monotonic: Double)?
+        var clock = PatrolClock()
         /// The receiver gives no epochs (silent, stalled, gone): its point goes bad with `reason`,
         /// and the patrols' clock moves on without it.
         func receiverDown(_ cause: BadCause, _ reason: String) {
             context.store.update("gnss.quality", nil, quality: .bad(cause, reason: reason), at: monotonicSeconds())
-            guard let last = lastEpochTime else { return }
-            advance(to: last.receiver + monotonicSeconds() - last.monotonic, with: nil)
+            guard let time = clock.receiverTime(at: monotonicSeconds()) else { return }
+            advance(to: time, with: nil)
         }
         service.run(shouldStop: shouldStop) { event in
             switch event {
@@ -89,7 +87,7 @@ struct PatrolUnit {
                 context.count("gnss_epochs")
                 context.store.update("gnss.quality", .int64(Int64(fix.quality.rawValue)), quality: .good, at: monotonicSeconds())
                 guard let time = PatrolCommands.patrolTime(fix) else { return }
-                lastEpochTime = (time, monotonicSeconds())
+                clock.epoch(receiverTime: time, at: monotonicSeconds())
                 advance(to: time, with: PatrolCommands.patrolFix(fix))
             case .opened(let path):
                 context.event("device_up", source: "gnss") { w in w.key("port"); w.string(path) }
