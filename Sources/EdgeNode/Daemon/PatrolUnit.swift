@@ -62,8 +62,8 @@ struct PatrolUnit {
             for index in agents.indices where !finished.contains(index) {
                 var writer = JSONWriter(capacity: 4096)
                 let route = patrols[index].route.route
-                agents[index].tick(now: time) { PatrolCommands.writeEvent($0, route: route, into: &writer) }
-                if let fix { agents[index].ingest(fix) { PatrolCommands.writeEvent($0, route: route, into: &writer) } }
+                agents[index].tick(now: time) { PatrolEvents.writeEvent($0, route: route, into: &writer) }
+                if let fix { agents[index].ingest(fix) { PatrolEvents.writeEvent($0, route: route, into: &writer) } }
                 if !writer.bytes.isEmpty {
                     writer.withBytes { context.events.append($0) }
                     context.count("events", by: writer.bytes.count { $0 == 10 })
@@ -86,9 +86,9 @@ struct PatrolUnit {
             case .epoch(let fix, _):
                 context.count("gnss_epochs")
                 context.store.update("gnss.quality", .int64(Int64(fix.quality.rawValue)), quality: .good, at: monotonicSeconds())
-                guard let time = PatrolCommands.patrolTime(fix) else { return }
+                guard let time = PatrolEvents.patrolTime(fix) else { return }
                 clock.epoch(receiverTime: time, at: monotonicSeconds())
-                advance(to: time, with: PatrolCommands.patrolFix(fix))
+                advance(to: time, with: PatrolEvents.patrolFix(fix))
             case .opened(let path):
                 context.event("device_up", source: "gnss") { w in w.key("port"); w.string(path) }
             case .silent(let seconds):
