@@ -140,7 +140,7 @@ public enum Doctor {
     private static func checkGPIO(_ board: Site.GPIOBoard) -> Finding {
         let check = "gpio \(board.name)"
         do {
-            let (chip, _) = try GPIOCommands.open(board.chip)
+            let (chip, _) = try PlantGPIOScenario.openChip(board.chip)
             let names = Set(chip.lines().compactMap(\.name))
             for line in board.lines {
                 if case .name(let name) = line.line, !names.contains(name) {
@@ -152,7 +152,7 @@ public enum Doctor {
             }
             return Finding(check: check, status: .ok, detail: "\(chip.name) [\(chip.label)], \(board.lines.count) lines", remedy: "")
         } catch {
-            return Finding(check: check, status: .fail, detail: error.message, remedy: "see the chips there are: edge-node gpio list")
+            return Finding(check: check, status: .fail, detail: error.description, remedy: "see the chips there are: edge-node gpio list")
         }
     }
 

@@ -25,7 +25,9 @@ struct GPIOBoardUnit {
             PointDefinition(name: "\(board.name).\(line.name)", datatype: line.kind == .state ? .bool : .double,
                             unit: line.kind == .pulses ? "rpm" : nil, device: board.name, reportsQuality: false)
         })
-        let (chip, scenario) = try GPIOCommands.open(board.chip)
+        let opened: (chip: any GPIOChip, scenario: PlantGPIOScenario?)
+        do { opened = try PlantGPIOScenario.openChip(board.chip) } catch { throw .runtime(error.description) }
+        let (chip, scenario) = opened
         let loop = GPIOEventLoop()
         final class Inbox { var events: [(index: Int, event: EdgeEvent)] = []; var now: Int64 = 0 }
         let inbox = Inbox()
