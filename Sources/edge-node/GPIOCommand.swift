@@ -1,8 +1,6 @@
 import ArgumentParser
 import EdgeIO
 import EdgeNode
-import Glibc
-import PredictiveMaintenance
 
 extension Bias: ExpressibleByArgument {}
 extension EdgeDetection: ExpressibleByArgument {}

@@ -1,8 +1,5 @@
 import ArgumentParser
-import EdgeIO
 import EdgeNode
-import Glibc
-import PredictiveMaintenance
 
 /// Four numbers from the command line; negative ones need no `--` (they are collected as
 /// unrecognised arguments), though `--` works too.

@@ -1,8 +1,6 @@
 import ArgumentParser
-import EdgeIO
 import EdgeNode
 import Glibc
-import PredictiveMaintenance
 
 /// Options every NMEA command shares.
 struct FramerOptions: ParsableArguments {

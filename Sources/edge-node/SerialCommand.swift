@@ -1,8 +1,5 @@
 import ArgumentParser
-import EdgeIO
 import EdgeNode
-import Glibc
-import PredictiveMaintenance
 
 struct Serial: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,6 @@
 import ArgumentParser
 import EdgeIO
 import EdgeNode
-import Glibc
-import PredictiveMaintenance
 
 extension SimulatedGNSSReceiver.Edition: ExpressibleByArgument {}
 extension SimulatedGNSSReceiver.BeiDouTalker: ExpressibleByArgument {}

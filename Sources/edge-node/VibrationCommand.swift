@@ -1,7 +1,5 @@
 import ArgumentParser
-import EdgeIO
 import EdgeNode
-import Glibc
 import PredictiveMaintenance
 
 extension VibrationCommands.SampleFormat: ExpressibleByArgument {}
