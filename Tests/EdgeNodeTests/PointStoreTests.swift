@@ -77,6 +77,19 @@ struct PointStoreTests {
         #expect(store["dev3.count"]?.value == .int64(Int64(perThread - 1)))
     }
 
+    /// A waiting consumer is woken by the first update, and by cancellation with nothing held.
+    @Test func aWaitingConsumerIsWoken() async {
+        let store = PointStore()
+        let subscription = store.subscribe(capacity: 10)
+        let waiting = Task { await subscription.next() }
+        try? await Task.sleep(for: .milliseconds(50))
+        store.update("gpio.door", .bool(true), quality: .good, at: 1)
+        #expect(await waiting.value.map(\.name) == ["gpio.door"])
+        let cancelled = Task { await subscription.next() }
+        cancelled.cancel()
+        #expect(await cancelled.value.isEmpty)
+    }
+
     @Test func utcFromNanoseconds() {
         let (date, time) = utcDateAndTime(nanosecondsSince1970: 1_796_601_600_123_456_789)   // 2026-12-07T00:00:00.123456789Z
         #expect("\(date)" == "2026-12-07" && time == TimeOfDay(hour: 0, minute: 0, second: 0, nanosecond: 123_456_789))

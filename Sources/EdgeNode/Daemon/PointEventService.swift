@@ -22,9 +22,10 @@ struct PointEventService: Service {
 
     func run() async throws {
         let reported = Reported()
+        // Woken by updates (not polled); at stop, what is still held is written too.
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            write(subscription.drain(), reported)
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(20)) }
+            let subscription = subscription
+            write(await cancelWhenGracefulShutdown { await subscription.next() }, reported)
         }
         write(subscription.drain(), reported)
     }

@@ -57,18 +57,27 @@ public struct PointChange: Sendable {
 }
 
 /// A consumer's bounded queue of point updates. Device threads append without waiting on the
-/// consumer; what does not fit is dropped and counted.
+/// consumer; what does not fit is dropped and counted. A consumer drains it, or waits for it
+/// (woken by the first update, no polling).
 public final class PointSubscription: Sendable {
     /// The most updates held for the consumer.
     public let capacity: Int
-    private let state = Mutex<(queue: [PointChange], dropped: Int)>(([], 0))
+    private struct State {
+        var queue: [PointChange] = []
+        var dropped = 0
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+    private let state = Mutex(State())
 
     init(capacity: Int) { self.capacity = capacity }
 
     func offer(_ change: PointChange) {
-        state.withLock { state in
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if state.queue.count < capacity { state.queue.append(change) } else { state.dropped += 1 }
+            defer { state.waiter = nil }
+            return state.waiter
         }
+        waiter?.resume()
     }
 
     /// Takes every update held, oldest first.
@@ -76,6 +85,30 @@ public final class PointSubscription: Sendable {
         state.withLock { state in
             defer { state.queue.removeAll(keepingCapacity: true) }
             return state.queue
+        }
+    }
+
+    /// Waits until an update is held (or the task is cancelled), then takes them all.
+    public func next() async -> [PointChange] {
+        while true {
+            let held = drain()
+            if !held.isEmpty || Task.isCancelled { return held }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                    let now = state.withLock { state -> Bool in
+                        if !state.queue.isEmpty || Task.isCancelled { return true }
+                        state.waiter = waiter
+                        return false
+                    }
+                    if now { waiter.resume() }
+                }
+            } onCancel: {
+                let waiter = state.withLock { state in
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume()
+            }
         }
     }
 
