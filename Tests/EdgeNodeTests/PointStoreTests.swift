@@ -88,6 +88,10 @@ struct PointStoreTests {
         let cancelled = Task { await subscription.next() }
         cancelled.cancel()
         #expect(await cancelled.value.isEmpty)
+        let closed = Task { await subscription.next() }
+        try? await Task.sleep(for: .milliseconds(50))
+        subscription.close()
+        #expect(await closed.value.isEmpty)
     }
 
     @Test func utcFromNanoseconds() {

@@ -23,9 +23,11 @@ struct PointEventService: Service {
     func run() async throws {
         let reported = Reported()
         // Woken by updates (not polled); at stop, what is still held is written too.
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let subscription = subscription
-            write(await cancelWhenGracefulShutdown { await subscription.next() }, reported)
+        let subscription = subscription
+        await withGracefulShutdownHandler {
+            while case let changes = await subscription.next(), !changes.isEmpty { write(changes, reported) }
+        } onGracefulShutdown: {
+            subscription.close()
         }
         write(subscription.drain(), reported)
     }

@@ -65,6 +65,7 @@ public final class PointSubscription: Sendable {
     private struct State {
         var queue: [PointChange] = []
         var dropped = 0
+        var closed = false
         var waiter: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
@@ -88,15 +89,26 @@ public final class PointSubscription: Sendable {
         }
     }
 
-    /// Waits until an update is held (or the task is cancelled), then takes them all.
+    /// Wakes a waiting consumer for good: ``next()`` returns what is held, then nothing.
+    public func close() {
+        let waiter = state.withLock { state in
+            state.closed = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Waits until an update is held, then takes them all; empty once closed (or the task is
+    /// cancelled) with nothing held.
     public func next() async -> [PointChange] {
         while true {
             let held = drain()
-            if !held.isEmpty || Task.isCancelled { return held }
+            if !held.isEmpty || Task.isCancelled || state.withLock({ $0.closed }) { return held }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
                     let now = state.withLock { state -> Bool in
-                        if !state.queue.isEmpty || Task.isCancelled { return true }
+                        if !state.queue.isEmpty || state.closed || Task.isCancelled { return true }
                         state.waiter = waiter
                         return false
                     }
