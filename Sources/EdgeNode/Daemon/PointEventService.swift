@@ -37,10 +37,10 @@ struct PointEventService: Service {
             guard let definition = context.store.definition(change.name), definition.reportsQuality else { continue }
             let sample = change.sample, kind = sample.quality.kind
             let previousKind = reported.kinds[change.name]
-            if let threshold = definition.reportChangesBeyond, kind == "good", previousKind == "good",
-               let value = sample.value?.doubleValue, let last = reported.values[change.name], abs(value - last) > threshold {
+            if let threshold = definition.reportChangesBeyond, kind == "good", previousKind == "good", let typed = sample.value,
+               let value = typed.doubleValue, let last = reported.values[change.name], abs(value - last) > threshold {
                 context.event("point_changed", source: change.name) { w in
-                    w.key("value"); sample.value!.write(into: &w)
+                    w.key("value"); typed.write(into: &w)
                     w.key("age_ms"); w.fixed((monotonicSeconds() - sample.monotonicSeconds) * 1000, decimals: 3)
                 }
                 reported.values[change.name] = value
