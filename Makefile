@@ -8,7 +8,7 @@ PEER_APT   := gpsd-clients socat mbpoll systemd
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform pymodbus serial:pyserial
 SHARED     ?= ../shared/data
 
-.PHONY: all build-deps deps build demo test bench fuzz static install clean
+.PHONY: all build-deps deps build demo test bench fuzz static install clean cross cross-test
 
 all: build
 
@@ -43,8 +43,12 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	@# The pure modules still compile as Embedded Swift (the RISC-V firmware build).
-	SWIFTC=$$(dirname $$(command -v $(SWIFT)))/swiftc scripts/embedded-check
+	@# The pure modules still compile as Embedded Swift (the RISC-V firmware build): edge-node-lite
+	@# linked for this machine and checked against edge-node, and the modules that need no C
+	@# headers compiled for riscv64 and aarch64.
+	SWIFTC=$$(dirname $$(command -v $(SWIFT)))/swiftc scripts/embedded-build x86_64 .build-cross/x86_64
+	scripts/cross-test x86_64
+	@for arch in riscv64 aarch64; do SWIFTC=$$(dirname $$(command -v $(SWIFT)))/swiftc scripts/embedded-build $$arch .build-cross/check-$$arch || exit 1; done
 	@# The tests whose threads share memory in this process again under ThreadSanitizer (the ring's
 	@# two-thread stress test, EdgeIO's services, pollers and serial ports, the data plane's
 	@# subscribers), optimised so that generic code is specialised into the tests and every
@@ -131,5 +135,17 @@ install: build-deps
 	[ -n "$(DESTDIR)" ] || getent group gpio >/dev/null || groupadd --system gpio
 	@echo "installed; then: systemctl daemon-reload && systemctl enable --now edge-node"
 
+# The gateway builds in .build-cross/: the aarch64 daemon, edge-node-lite for aarch64, riscv64 and
+# this machine, and the target sysroots (scripts/cross-build says how). The first run downloads
+# about 1.3 GB from the Debian archive; cross/packages.lock records every target package's version.
+cross: build-deps
+	$(SWIFT) build --product edge-node
+	SWIFTC=$$(dirname $$(command -v $(SWIFT)))/swiftc scripts/cross-build
+
+# The gateway builds run under qemu-user and compared with this machine's edge-node.
+cross-test: build-deps
+	$(SWIFT) build --product edge-node
+	scripts/cross-test all
+
 clean:
-	rm -rf .build .build-tsan .build-static .build-fuzz bench/out
+	rm -rf .build .build-tsan .build-static .build-fuzz .build-cross bench/out

@@ -26,7 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        // Pure: JSON text into a reusable buffer, without Foundation (reports, events, status).
+        // Pure: JSON text into a reusable buffer, without Foundation (reports, events, status), and
+        // the few text helpers both the full and the firmware build use.
         .target(name: "JSONText"),
         // Pure: bytes -> sentences -> typed records -> epochs. No Foundation, no Glibc.
         .target(name: "NMEAParser", dependencies: ["JSONText"], linkerSettings: [.linkedLibrary("m")]),
@@ -36,7 +37,7 @@ let package = Package(
         // Pure: ring buffers, features, spectra, envelope analysis, severity, health.
         .target(
             name: "PredictiveMaintenance",
-            dependencies: ["CKissFFT", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CKissFFT", "JSONText", .product(name: "RealModule", package: "swift-numerics")]
         ),
         // Karney's geodesics from GeographicLib (Debian libgeographiclib-dev, MIT; it needs only
         // the C++ runtime, where PROJ brings some forty libraries and its data), behind a C shim.

@@ -213,11 +213,11 @@ schedule:
     /// - Throws: ``EdgeNodeError`` never in practice; the signature matches the other commands.
     public static func run(json: Bool, output: inout OutputSink) throws(EdgeNodeError) {
         try runNMEA(json: json, output: &output)
-        var options = VibrationCommands.AnalyzeOptions(sampleRate: pump.sampleRate)
+        var options = RecordingAnalysis.Settings(sampleRate: pump.sampleRate)
         options.shaftHz = pump.shaftHz
         options.bearing = pump.bearing
         let analysis = try VibrationCommands.analyze(samples: pump.samples(count: 65_536),
-                                                     named: "simulated pump, drive-end bearing", options: options)
+                                                     named: "simulated pump, drive-end bearing", settings: options)
         if !json { output.write("\nedge-node demo: condition of a simulated pump (outer-race defect)\n\n") }
         output.write(VibrationCommands.render(analysis, json: json))
         let replay = try patrol()

@@ -91,20 +91,20 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             let raw = input.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
             return range.lowerBound + (range.upperBound - range.lowerBound) * Double(raw) / Double(UInt32.max)
         }
-        var options = VibrationCommands.AnalyzeOptions(sampleRate: plausible ? ranged(8, 50...200_000) : number(8))
+        var options = RecordingAnalysis.Settings(sampleRate: plausible ? ranged(8, 50...200_000) : number(8))
         options.shaftHz = input[1] & 1 == 0 ? nil : plausible ? ranged(16, 0.1...500) : number(16)
         if input[1] & 2 != 0 {
             let text = plausible ? "n=\(3 + Int(input[2]) % 30),d=\(ranged(24, 0.01...1)),D=\(ranged(32, 1.01...10)),angle=\(ranged(40, -40...40))"
                                  : "n=\(number(24)),d=\(number(32)),D=\(number(40))"
-            options.bearing = try? VibrationCommands.parseBearing(text)
+            options.bearing = try? RecordingAnalysis.Settings.bearing(parsing: text)
         }
         if input[1] & 4 != 0, plausible {
-            options.band = try? VibrationCommands.parseBand("\(ranged(24, 0...20_000))-\(ranged(32, 0...100_000))", sampleRate: options.sampleRate)
+            options.band = try? RecordingAnalysis.Settings.band(parsing: "\(ranged(24, 0...20_000))-\(ranged(32, 0...100_000))", sampleRate: options.sampleRate)
         }
         let samples = (0..<((input.count - 48) / 4)).map { input.loadUnaligned(fromByteOffset: 48 + 4 * $0, as: Float.self) }
         // Short inputs are repeated to the analysis' minimum, so that most reach the spectra.
         let record = samples.isEmpty ? [] : (0..<max(samples.count, 4096)).map { samples[$0 % samples.count] }
-        guard let analysis = try? VibrationCommands.analyze(samples: record, named: "fuzz.f32", options: options) else { return }
+        guard let analysis = try? VibrationCommands.analyze(samples: record, named: "fuzz.f32", settings: options) else { return }
         requireJSON(Array(VibrationCommands.render(analysis, json: true).utf8), "vibration analyze --json")
         _ = VibrationCommands.render(analysis, json: false)
         _ = VibrationCommands.svg(analysis)

@@ -1,6 +1,7 @@
 import EdgeIO
 import FoundationEssentials
 import Glibc
+import JSONText
 import NMEAParser
 import PatrolAgent
 import PredictiveMaintenance
@@ -55,7 +56,7 @@ public enum LiveDemonstration {
         let nmea = receiver.drive(through: waypoints)
 
         let site = "\(options.directory)/site.yaml"
-        let bearing = SampleSource.simulatedBearing
+        let bearing = VibrationCommands.simulatedBearing
         let text = """
             # Written by edge-node demo: the plant's twins on this machine.
             site: demo-zhuhai-plant-north
@@ -177,12 +178,12 @@ public enum LiveDemonstration {
             html += "<td>\(escape(event["source"]?.string ?? ""))</td><td>\(escape(detail))</td></tr>\n"
         }
         html += "</table>\n<h2>Pump P-101, drive-end bearing: the developed fault</h2>\n"
-        var options = VibrationCommands.AnalyzeOptions(sampleRate: 25_600)
-        options.shaftHz = SampleSource.simulatedShaftHz
-        options.bearing = SampleSource.simulatedBearing
-        let pump = SyntheticVibration(sampleRate: 25_600, shaftHz: SampleSource.simulatedShaftHz, bearing: SampleSource.simulatedBearing,
+        var options = RecordingAnalysis.Settings(sampleRate: 25_600)
+        options.shaftHz = VibrationCommands.simulatedShaftHz
+        options.bearing = VibrationCommands.simulatedBearing
+        let pump = SyntheticVibration(sampleRate: 25_600, shaftHz: VibrationCommands.simulatedShaftHz, bearing: VibrationCommands.simulatedBearing,
                                       fault: .outerRace)
-        let analysis = try VibrationCommands.analyze(samples: pump.samples(count: 65_536), named: "pump P-101", options: options)
+        let analysis = try VibrationCommands.analyze(samples: pump.samples(count: 65_536), named: "pump P-101", settings: options)
         html += "<pre>\(escape(VibrationCommands.render(analysis, json: false)))</pre>\n" + VibrationCommands.svg(analysis) + "\n</body></html>\n"
         return html
     }

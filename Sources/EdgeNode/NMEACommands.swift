@@ -282,10 +282,3 @@ struct EpochTableConsumer: NMEAStreamConsumer {
         text += row + systems.joined(separator: ", ") + "\n"
     }
 }
-
-/// Fixed-point formatting without Foundation.
-func format(_ value: Double, _ decimals: Int) -> String {
-    var writer = JSONWriter(capacity: 32)
-    writer.fixed(value, decimals: decimals)
-    return String(decoding: writer.bytes, as: UTF8.self)
-}

@@ -39,10 +39,16 @@ public struct OutputSink: ~Copyable {
     /// Writes `text` to a new or truncated file at `path`.
     /// - Throws: ``EdgeNodeError`` naming the file and the reason.
     public static func writeFile(_ text: String, to path: String) throws(EdgeNodeError) {
+        try writeFile(Array(text.utf8), to: path)
+    }
+
+    /// Writes `bytes` to a new or truncated file at `path`.
+    /// - Throws: ``EdgeNodeError`` naming the file and the reason.
+    public static func writeFile(_ bytes: [UInt8], to path: String) throws(EdgeNodeError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .runtime("cannot write \(path): \(String(cString: strerror(errno)))") }
         var sink = OutputSink(descriptor: descriptor)
-        sink.write(text)
+        sink.write(bytes)
         sink.flush()
         close(descriptor)
     }

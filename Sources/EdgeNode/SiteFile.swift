@@ -79,7 +79,7 @@ public struct Site: Sendable {
             /// seconds into the run and grows over a minute; `speedup` runs it faster than real
             /// time (tests, demos).
             case simulated(fault: BearingFault, developsAfter: Double, speedup: Double)
-            case file(path: String, format: VibrationCommands.SampleFormat)
+            case file(path: String, format: RecordingAnalysis.Encoding)
         }
         public enum Speed: Sendable, Equatable {
             case nominal(hertz: Double)
@@ -248,7 +248,7 @@ public enum SiteFile {
             } else if s["file"] != nil {
                 // A recording, or a FIFO a DAQ driver writes into: it may appear after the daemon starts.
                 source = .file(path: try resolve(s["file"]!, "a recording or FIFO", mustExist: false),
-                               format: try s["format"]?.choice("a binary sample format (s16le: full scale 1 g)", ["f32le": VibrationCommands.SampleFormat.f32le, "s16le": .s16le]) ?? .f32le)
+                               format: try s["format"]?.choice("a binary sample format (s16le: full scale 1 g)", ["f32le": RecordingAnalysis.Encoding.f32le, "s16le": .s16le]) ?? .f32le)
             } else {
                 throw f["source"]!.error("a source is {simulated: KIND, develops_after: S, speedup: X} or {file: PATH, format: f32le|s16le}")
             }

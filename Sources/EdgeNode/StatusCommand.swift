@@ -1,4 +1,5 @@
 import EdgeIO
+import JSONText
 import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -253,3 +253,21 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
 
 @inline(__always)
 @inlinable func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? value + 48 : value + 87 }
+
+/// `value` with `decimals` digits after the point, as C's `%.Nf` writes it: for text reports
+/// beside the JSON, without Foundation.
+public func format(_ value: Double, _ decimals: Int) -> String {
+    var writer = JSONWriter(capacity: 32)
+    writer.fixed(value, decimals: decimals)
+    return String(decoding: writer.bytes, as: UTF8.self)
+}
+
+extension StringProtocol {
+    /// The text without the white space around it (option values, fields of a line).
+    public var trimmingSpaces: String {
+        var view = Substring(self)
+        while let first = view.first, first.isWhitespace { view.removeFirst() }
+        while let last = view.last, last.isWhitespace { view.removeLast() }
+        return String(view)
+    }
+}

@@ -2,8 +2,8 @@ import ArgumentParser
 import EdgeNode
 import PredictiveMaintenance
 
-extension VibrationCommands.SampleFormat: ExpressibleByArgument {}
-extension VibrationCommands.Units: ExpressibleByArgument {}
+extension RecordingAnalysis.Encoding: ExpressibleByArgument {}
+extension RecordingAnalysis.Units: ExpressibleByArgument {}
 extension SeverityCriteria.Support: ExpressibleByArgument {}
 
 struct Vibration: ParsableCommand {
@@ -36,9 +36,9 @@ struct Vibration: ParsableCommand {
         @Argument(help: "The recording: one channel of acceleration samples.") var file: String
         @Option(help: "Sample rate, Hz.") var rate: Double
         @Option(help: "Sample encoding: f32le, s16le or csv (first column; a header line is skipped).")
-        var format: VibrationCommands.SampleFormat = .f32le
+        var format: RecordingAnalysis.Encoding = .f32le
         @Option(help: "Units per count for s16le samples.") var scale: Double = 1
-        @Option(help: "Sample units: g or m/s2.") var units: VibrationCommands.Units = .g
+        @Option(help: "Sample units: g or m/s2.") var units: RecordingAnalysis.Units = .g
         @Option(name: .customLong("shaft-hz"), help: "Nominal shaft speed, Hz (revolutions per second).") var shaftHz: Double?
         @Option(help: "Bearing geometry: n=ELEMENTS,d=ELEMENT_DIAMETER,D=PITCH_DIAMETER[,angle=DEGREES].") var bearing: String?
         @Option(help: "Demodulation band LOW-HIGH in Hz (default: chosen by spectral kurtosis).") var band: String?
@@ -50,28 +50,30 @@ struct Vibration: ParsableCommand {
 
         func validate() throws {
             guard machineGroup == 1 || machineGroup == 2 else { throw ValidationError("--machine-group is 1 or 2") }
-            do throws(EdgeNodeError) {
-                try options().validate()
+            do throws(RecordingError) {
+                try settings().validate()
             } catch {
-                throw ValidationError(error.message)
+                throw ValidationError(error.description)
             }
         }
 
-        private func options() throws(EdgeNodeError) -> VibrationCommands.AnalyzeOptions {
-            var options = VibrationCommands.AnalyzeOptions(sampleRate: rate)
-            options.format = format
-            options.scale = scale
-            options.units = units
-            options.shaftHz = shaftHz
-            options.bearing = try bearing.map { text throws(EdgeNodeError) in try VibrationCommands.parseBearing(text) }
-            options.band = try band.map { text throws(EdgeNodeError) in try VibrationCommands.parseBand(text, sampleRate: rate) }
-            options.severity = .iso10816part3(group: machineGroup == 1 ? .one : .two, support: support)
-            return options
+        private func settings() throws(RecordingError) -> RecordingAnalysis.Settings {
+            var settings = RecordingAnalysis.Settings(sampleRate: rate)
+            settings.encoding = format
+            settings.scale = scale
+            settings.units = units
+            settings.shaftHz = shaftHz
+            settings.bearing = try bearing.map { text throws(RecordingError) in try RecordingAnalysis.Settings.bearing(parsing: text) }
+            settings.band = try band.map { text throws(RecordingError) in try RecordingAnalysis.Settings.band(parsing: text, sampleRate: rate) }
+            settings.severity = .iso10816part3(group: machineGroup == 1 ? .one : .two, support: support)
+            return settings
         }
 
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
-                let analysis = try VibrationCommands.analyze(path: file, options: options())
+                let settings: RecordingAnalysis.Settings
+                do throws(RecordingError) { settings = try self.settings() } catch { throw .input(error.description) }
+                let analysis = try VibrationCommands.analyze(path: file, settings: settings)
                 var output = OutputSink()
                 output.write(VibrationCommands.render(analysis, json: json))
                 if let plot { try OutputSink.writeFile(VibrationCommands.svg(analysis), to: plot) }

@@ -63,8 +63,8 @@ struct RobustnessTests {
     /// verdict, not a trap (found by make fuzz).
     @Test func lowSampleRateWithABearing() throws {
         let samples = (0..<8192).map { Float(sin(Double($0) * 0.3)) }
-        let analysis = try VibrationCommands.analyze(samples: samples, named: "slow.f32", options: {
-            var options = VibrationCommands.AnalyzeOptions(sampleRate: 636)
+        let analysis = try VibrationCommands.analyze(samples: samples, named: "slow.f32", settings: {
+            var options = RecordingAnalysis.Settings(sampleRate: 636)
             options.shaftHz = 10
             options.bearing = BearingGeometry(rollingElements: 8, elementDiameter: 0.235, pitchDiameter: 1.245)
             return options
@@ -77,10 +77,10 @@ struct RobustnessTests {
         var samples = [Float](repeating: 0.01, count: 8192)
         samples[4000] = .nan
         #expect(throws: EdgeNodeError.self) {
-            try VibrationCommands.analyze(samples: samples, named: "pump.f32", options: .init(sampleRate: 25_600))
+            try VibrationCommands.analyze(samples: samples, named: "pump.f32", settings: .init(sampleRate: 25_600))
         }
         do {
-            _ = try VibrationCommands.analyze(samples: samples, named: "pump.f32", options: .init(sampleRate: 25_600))
+            _ = try VibrationCommands.analyze(samples: samples, named: "pump.f32", settings: .init(sampleRate: 25_600))
         } catch {
             #expect(error.message == "pump.f32: sample 4000 is nan; the analysis needs finite numbers")
         }

@@ -1,5 +1,6 @@
 import EdgeIO
 import Glibc
+import JSONText
 import PredictiveMaintenance
 
 /// One vibration channel: samples (simulated, or read from a file or FIFO at the sample rate)

@@ -19,13 +19,8 @@ struct SampleSource {
     private var machine: SyntheticVibration.Stream?
     private var developsAfter = 0.0
     private var file: BlockReader?
-    private let format: VibrationCommands.SampleFormat
+    private let format: RecordingAnalysis.Encoding
     private let frame: Int
-
-    /// The simulated pump turns at the rate of the simulated board's tachometer; its bearing, when
-    /// the site names none.
-    static let simulatedShaftHz = PlantGPIOScenario.tachHz
-    static let simulatedBearing = BearingGeometry(rollingElements: 8, elementDiameter: 7.94, pitchDiameter: 39.04)
 
     init(_ channel: Site.MaintenanceChannel, frame: Int) {
         self.frame = frame
@@ -34,8 +29,8 @@ struct SampleSource {
             self.speedup = speedup
             developsAfter = after
             format = .f32le
-            machine = SyntheticVibration.Stream(SyntheticVibration(sampleRate: channel.sampleRate, shaftHz: Self.simulatedShaftHz,
-                                                                  bearing: channel.bearing ?? Self.simulatedBearing, fault: fault))
+            machine = SyntheticVibration.Stream(SyntheticVibration(sampleRate: channel.sampleRate, shaftHz: VibrationCommands.simulatedShaftHz,
+                                                                  bearing: channel.bearing ?? VibrationCommands.simulatedBearing, fault: fault))
         case .file(let path, let format):
             speedup = 1
             self.format = format

@@ -1,0 +1,153 @@
+import JSONText
+import NMEAParser
+import PredictiveMaintenance
+
+// edge-node-lite: the firmware build of edge-node's cores, in Embedded Swift, for gateways with
+// no full Swift (riscv64 and aarch64). It runs the same library code as edge-node and writes the
+// same JSON; it leaves out the daemon's devices (Modbus, GPIO), the text reports and the plots.
+
+let usage = """
+    usage: edge-node-lite <command> [options]
+
+    commands (each writes what edge-node's command of the same name writes with --json):
+      nmea decode [FILE|-] [--json]
+          gpsd-style JSON reports of an NMEA 0183 capture (standard input without FILE)
+      vibration analyze FILE --rate HZ [--format f32le|s16le|csv] [--scale K] [--units g|m/s2]
+                        [--shaft-hz F] [--bearing n=N,d=D1,D=D2[,angle=A]] [--band LOW-HIGH] [--json]
+          features, ISO 10816-3 severity (group 2, rigid) and the bearing verdict of a recording
+
+    """
+
+@_cdecl("main")
+func main(_ count: Int32, _ values: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+    let arguments = (1..<Int(count)).map { String(cString: values[$0]!) }
+    do throws(LiteError) {
+        switch (arguments.first, arguments.dropFirst().first) {
+        case ("nmea", "decode"): try nmeaDecode(Array(arguments.dropFirst(2)))
+        case ("vibration", "analyze"): try vibrationAnalyze(Array(arguments.dropFirst(2)))
+        case ("--help", _), ("-h", _), ("help", _): Output.write(usage)
+        default: throw LiteError("unknown command '\(arguments.prefix(2).joined(separator: " "))'\n\(usage)", exitCode: 2)
+        }
+        return 0
+    } catch {
+        Output.error("edge-node-lite: \(error.message)\n")
+        return error.exitCode
+    }
+}
+
+/// `nmea decode`: the capture through the framer, the decoders and the epoch assembler into
+/// gpsd's JSON, as `edge-node nmea decode --json` writes it; a count of what did not decode on
+/// standard error.
+func nmeaDecode(_ arguments: [String]) throws(LiteError) {
+    let options = try Options(arguments, flags: ["--json"], values: [])
+    let input = try InputFile(path: options.positional(default: "-"))
+    var stream = NMEAStream()
+    var consumer = GpsdLines()
+    try input.forEachChunk { chunk in
+        stream.feed(chunk, into: &consumer)
+        consumer.writer.withBytes { Output.write($0) }
+        consumer.writer.removeAll()
+    }
+    stream.finish(into: &consumer)
+    consumer.writer.withBytes { Output.write($0) }
+    let discarded = stream.framer.discards.totalBytes
+    if consumer.failures > 0 || discarded > 0 {
+        Output.error("\(input.name): \(consumer.failures) sentences did not decode; \(discarded) bytes discarded\n")
+    }
+}
+
+/// gpsd-style reports for each sentence, and a count of those that did not decode.
+struct GpsdLines: NMEAStreamConsumer, ~Copyable {
+    var reporter = GpsdReporter()
+    var writer = JSONWriter(capacity: 1 << 17)
+    var failures = 0
+
+    mutating func sentence(_ sentence: NMEASentence, record: NMEARecord, assembler: EpochAssembler) {
+        reporter.report(sentence, record: record, assembler: assembler, into: &writer)
+    }
+
+    mutating func decodeFailed(_ sentence: NMEASentence, error: NMEADecodeError) { failures += 1 }
+}
+
+/// `vibration analyze`: the recording through ``RecordingAnalysis``, as one JSON object.
+func vibrationAnalyze(_ arguments: [String]) throws(LiteError) {
+    let options = try Options(arguments, flags: ["--json"],
+                              values: ["--rate", "--format", "--scale", "--units", "--shaft-hz", "--bearing", "--band"])
+    let path = try options.positional(default: nil)
+    guard let rate = try options.number("--rate") else { throw LiteError("vibration analyze needs --rate HZ", exitCode: 2) }
+    var settings = RecordingAnalysis.Settings(sampleRate: rate)
+    settings.encoding = try options.choice("--format") ?? .f32le
+    settings.units = try options.choice("--units") ?? .g
+    settings.scale = try options.number("--scale") ?? 1
+    settings.shaftHz = try options.number("--shaft-hz")
+    try reported { () throws(RecordingError) in
+        settings.bearing = try options.values["--bearing"].map { text throws(RecordingError) in
+            try RecordingAnalysis.Settings.bearing(parsing: text)
+        }
+        settings.band = try options.values["--band"].map { text throws(RecordingError) in
+            try RecordingAnalysis.Settings.band(parsing: text, sampleRate: rate)
+        }
+        try settings.validate()
+    }
+    let bytes = try InputFile(path: path).readAll()
+    let analysis = try reported { () throws(RecordingError) in
+        try RecordingAnalysis(samples: settings.encoding.samples(of: bytes, named: path, scale: settings.scale), named: path, settings: settings)
+    }
+    Output.write(analysis.json)
+}
+
+/// What `body` returns, or its error as the command reports it.
+func reported<Result>(_ body: () throws(RecordingError) -> Result) throws(LiteError) -> Result {
+    do {
+        return try body()
+    } catch {
+        throw LiteError(error.description)
+    }
+}
+
+/// A command's options: flags, `--name VALUE` pairs and at most one positional argument.
+struct Options {
+    var flags: Set<String> = []
+    var values: [String: String] = [:]
+    var positionals: [String] = []
+
+    init(_ arguments: [String], flags known: Set<String>, values takingValues: Set<String>) throws(LiteError) {
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if known.contains(argument) {
+                flags.insert(argument)
+            } else if takingValues.contains(argument) {
+                guard index + 1 < arguments.count else { throw LiteError("\(argument) needs a value", exitCode: 2) }
+                values[argument] = arguments[index + 1]
+                index += 1
+            } else if argument.hasPrefix("--") {
+                throw LiteError("unknown option '\(argument)'", exitCode: 2)
+            } else {
+                positionals.append(argument)
+            }
+            index += 1
+        }
+    }
+
+    /// The one positional argument, or `default` when there is none (an error without one).
+    func positional(default fallback: String?) throws(LiteError) -> String {
+        guard positionals.count <= 1 else { throw LiteError("one FILE, found '\(positionals.joined(separator: " "))'", exitCode: 2) }
+        guard let value = positionals.first ?? fallback else { throw LiteError("a FILE is needed", exitCode: 2) }
+        return value
+    }
+
+    func number(_ name: String) throws(LiteError) -> Double? {
+        guard let text = values[name] else { return nil }
+        guard let value = Double(text) else { throw LiteError("\(name): expected a number, found '\(text)'", exitCode: 2) }
+        return value
+    }
+
+    func choice<Choice: RawRepresentable & CaseIterable>(_ name: String) throws(LiteError) -> Choice? where Choice.RawValue == String {
+        guard let text = values[name] else { return nil }
+        guard let value = Choice(rawValue: text) else {
+            throw LiteError("\(name): expected one of \(Choice.allCases.map { $0.rawValue }.joined(separator: ", ")), found '\(text)'", exitCode: 2)
+        }
+        return value
+    }
+}
