@@ -272,8 +272,11 @@ extension ModbusCommands {
                     case let other?: other.description
                     case nil: "-"
                     }
-                    output.write(format(reading.timestamp - start, 3).padding(10) + reading.point.padding(31) + value.padding(21)
-                                 + (reading.unit ?? "").padding(9) + quality.padding(10) + reading.raw.map(hex).joined(separator: " ") + "\n")
+                    // In steps: Swift 6.2's type checker gives up on the whole sum (the aarch64 build's compiler).
+                    var line = format(reading.timestamp - start, 3).padding(10) + reading.point.padding(31)
+                    line += value.padding(21) + (reading.unit ?? "").padding(9)
+                    line += quality.padding(10) + reading.raw.map(hex).joined(separator: " ") + "\n"
+                    output.write(line)
                 }
             }
             output.flush()
