@@ -8,7 +8,7 @@ PEER_APT   := gpsd-clients socat mbpoll systemd
 PIP_PKGS   := pynmea2 numpy scipy geographiclib eviltransform pymodbus serial:pyserial
 SHARED     ?= ../shared/data
 
-.PHONY: all build-deps deps build demo test bench fuzz static install clean cross cross-test
+.PHONY: all build-deps deps build demo test bench fuzz static install install-cross install-files clean cross cross-test
 
 all: build
 
@@ -119,12 +119,26 @@ PREFIX ?= /usr/local
 DEBUG_INFO ?= yes
 install: build-deps
 	$(STATIC_BUILD)
+	$(MAKE) --no-print-directory install-files BINARY=.build-static/release/edge-node OBJCOPY=objcopy
+
+# The same for a gateway of another architecture, staged from make cross's build (DESTDIR names
+# the gateway's root or a staging folder): the daemon where there is one (aarch64), and
+# edge-node-lite. E.g. make install-cross ARCH=aarch64 DESTDIR=/tmp/gateway
+ARCH ?= aarch64
+install-cross:
+	@test -x .build-cross/$(ARCH)/edge-node-lite || { echo "no .build-cross/$(ARCH): run make cross first"; exit 1; }
+	install -D -m 0755 .build-cross/$(ARCH)/edge-node-lite $(DESTDIR)$(PREFIX)/bin/edge-node-lite
+	if [ -x .build-cross/$(ARCH)/build/$(ARCH)-unknown-linux-gnu/release/edge-node ]; then \
+	  $(MAKE) --no-print-directory install-files BINARY=.build-cross/$(ARCH)/build/$(ARCH)-unknown-linux-gnu/release/edge-node \
+	    OBJCOPY=$(ARCH)-linux-gnu-objcopy; fi
+
+install-files:
 	install -d $(DESTDIR)$(PREFIX)/bin
-	objcopy --strip-all .build-static/release/edge-node $(DESTDIR)$(PREFIX)/bin/edge-node
+	$(OBJCOPY) --strip-all $(BINARY) $(DESTDIR)$(PREFIX)/bin/edge-node
 	if [ "$(DEBUG_INFO)" = yes ]; then \
-		id=$$(readelf -n .build-static/release/edge-node | sed -n 's/.*Build ID: //p'); \
+		id=$$(readelf -n $(BINARY) | sed -n 's/.*Build ID: //p'); \
 		file=$(DESTDIR)/usr/lib/debug/.build-id/$$(echo $$id | cut -c1-2)/$$(echo $$id | cut -c3-).debug; \
-		install -d $$(dirname $$file) && objcopy --only-keep-debug .build-static/release/edge-node $$file && chmod 0644 $$file; fi
+		install -d $$(dirname $$file) && $(OBJCOPY) --only-keep-debug $(BINARY) $$file && chmod 0644 $$file; fi
 	install -D -m 0644 systemd/edge-node.service $(DESTDIR)/etc/systemd/system/edge-node.service
 	sed -i 's|/usr/local/bin/edge-node|$(PREFIX)/bin/edge-node|' $(DESTDIR)/etc/systemd/system/edge-node.service
 	for dir in modbus receivers routes; do \

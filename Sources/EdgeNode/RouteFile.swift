@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSONText
 import PatrolAgent
 
 /// A patrol route file in `devices/` (YAML), loaded and validated; every finding carries the
