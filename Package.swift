@@ -45,7 +45,7 @@ let package = Package(
         // Pure: routes, geofences, local frame, patrol state machine, run records.
         .target(
             name: "PatrolAgent",
-            dependencies: ["CGeodesic", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CGeodesic", "JSONText", .product(name: "RealModule", package: "swift-numerics")]
         ),
         // The only module that touches the OS and hardware libraries, and the simulated twin of
         // every device kind.
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "PredictiveMaintenanceTests", dependencies: ["PredictiveMaintenance"]),
         .testTarget(name: "PatrolAgentTests", dependencies: ["PatrolAgent"]),
         .testTarget(name: "EdgeIOTests", dependencies: ["EdgeIO", "NMEAParser"]),
-        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "JSONText", "NMEAParser", "EdgeIO"], exclude: ["Peers"]),
+        .testTarget(name: "EdgeNodeTests", dependencies: ["EdgeNode", "JSONText", "NMEAParser", "EdgeIO", "PatrolAgent"], exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]
 )

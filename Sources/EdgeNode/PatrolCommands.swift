@@ -41,6 +41,8 @@ public enum PatrolCommands {
                 w.byte(UInt8(ascii: "}"))
             }
             w.byte(UInt8(ascii: "]"))
+            // The route compiled, every setting explicit: what edge-node-lite replays.
+            w.key("definition"); route.writeJSON(into: &w)
             w.key("findings"); w.strings(file.findings)
             w.key("ok"); w.raw(file.findings.isEmpty ? "true}\n" : "false}\n")
             return (String(decoding: w.bytes, as: UTF8.self), file.findings)

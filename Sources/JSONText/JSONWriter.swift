@@ -144,6 +144,17 @@ public struct JSONWriter: ~Copyable, @unchecked Sendable {
         written += decimals
     }
 
+    /// Appends the shortest number that reads back as the same Double (Swift's own rendering:
+    /// `22.27102`, `1e-05`), for data read back by a program rather than by a person; `null`
+    /// when not finite.
+    public mutating func exact(_ value: Double) {
+        guard value.isFinite else {
+            raw("null")
+            return
+        }
+        for byte in value.description.utf8 { self.byte(byte) }
+    }
+
     /// Appends a JSON string with escapes.
     @inlinable public mutating func string(_ text: some StringProtocol) {
         byte(UInt8(ascii: "\""))

@@ -4,6 +4,8 @@ import FoundationXML
 #endif
 import Testing
 import EdgeNode
+import JSONText
+import PatrolAgent
 
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -194,6 +196,37 @@ struct PatrolCommandTests {
         let tanks = try runEdgeNode(["patrol", "check", route.path])
         #expect(tanks.status == 0 && tanks.out.contains("2 checkpoints") && tanks.out.contains("tank-7") && tanks.out.contains("22.27120000 113.57700000"),
                 "\(tanks.out)\(tanks.err)")
+    }
+
+    /// The compiled route `patrol check --json` exports reads back as the very route the YAML
+    /// gave (the firmware build replays it): every arrival rule, policy, task and fence shape.
+    @Test func compiledRouteReadsBackAsTheRoute() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-node-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let everySetting = directory.appendingPathComponent("every.yaml").path
+        try """
+            route: every-setting
+            datum: {frame: WGS84}
+            defaults: {radius: 3, arrival: radius, confirmations: 3, dwell: 2, minimum_quality: rtk_float}
+            checkpoints:
+              - {name: a, lat: 22.27102, lon: 113.57671, policy: optional, tasks: [{point: p.one, expected: [3.0, 5.5], retries: 2}, {point: p.two}]}
+              - {name: b, lat: 22.27152, lon: 113.57721, arrival: pass-by, policy: retry 2}
+              - {name: c, lat: 22.2720835, lon: 113.5763117, policy: revisit, minimum_quality: autonomous, radius: 0.3}
+            fences:
+              - {name: yard, kind: inclusion, level: hard, action: stop, polygon: [[22.26, 113.56], [22.28, 113.56], [22.28, 113.59], [22.26, 113.59]]}
+              - {name: sub, kind: exclusion, level: soft, action: warn, circle: {lat: 22.2705, lon: 113.58, radius: 30}}
+
+            """.write(toFile: everySetting, atomically: true, encoding: .utf8)
+        for path in [route, everySetting] {
+            let exported = try JSONValue(parsing: PatrolCommands.check(path, json: true).text.utf8)
+            let compiled = try Route(json: try #require(exported["definition"]))
+            #expect(compiled == (try RouteFile.load(path)).route, "\(path)")
+        }
+        #expect(throws: RouteJSONError.self) { try Route(json: .object(["name": .string("x")])) }
+        let incomplete = try JSONValue(parsing: #"{"name":"r","frame":"WGS84","epoch":null,"ellipsoid":{"name":"wgs84","semi_major_axis":6378137,"flattening":0.0033},"checkpoints":[{"name":"g","lat":1}],"fences":[]}"#.utf8)
+        let error = #expect(throws: RouteJSONError.self) { try Route(json: incomplete) }
+        #expect(error?.description == "checkpoint g: 'arrival' is missing")
     }
 
     /// A route with every kind of finding, each with file:line:column; an unknown key stops the load.
