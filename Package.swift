@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "NMEAParser", targets: ["NMEAParser"]),
         .library(name: "PredictiveMaintenance", targets: ["PredictiveMaintenance"]),
         .library(name: "PatrolAgent", targets: ["PatrolAgent"]),
+        .library(name: "PatrolRuntime", targets: ["PatrolRuntime"]),
         .library(name: "EdgeIO", targets: ["EdgeIO"]),
         .library(name: "EdgeNode", targets: ["EdgeNode"]),
     ],
@@ -47,6 +48,9 @@ let package = Package(
             name: "PatrolAgent",
             dependencies: ["CGeodesic", "JSONText", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        // Pure: the patrol agent fed by a receiver's epochs, and the run record it writes (JSON
+        // lines), for edge-node's replay and daemon and for the firmware build.
+        .target(name: "PatrolRuntime", dependencies: ["JSONText", "NMEAParser", "PatrolAgent"]),
         // The only module that touches the OS and hardware libraries, and the simulated twin of
         // every device kind.
         // libgpiod v1 (Debian libgpiod-dev 1.6).
@@ -59,7 +63,7 @@ let package = Package(
         // Composition, file input and the reports the command line prints.
         .target(
             name: "EdgeNode",
-            dependencies: ["JSONText", "NMEAParser", "PredictiveMaintenance", "PatrolAgent", "EdgeIO", "CYAML",
+            dependencies: ["JSONText", "NMEAParser", "PredictiveMaintenance", "PatrolAgent", "PatrolRuntime", "EdgeIO", "CYAML",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

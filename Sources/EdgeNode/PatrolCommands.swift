@@ -3,6 +3,7 @@ import FoundationEssentials
 import Glibc
 import NMEAParser
 import PatrolAgent
+import PatrolRuntime
 
 /// What `edge-node patrol check|replay` do, callable from tests.
 public enum PatrolCommands {
@@ -136,12 +137,9 @@ public enum PatrolCommands {
                 guard let time = PatrolEvents.patrolTime(fix) else { continue }
                 consumed += 1
                 guard consumed > skip else { continue }
-                // An epoch without a position still moves the clock: geometry goes unknown once the last fix is stale.
-                agent.tick(now: time) { PatrolEvents.writeEvent($0, route: file.route, into: &writer) }
-                if let patrolFix = PatrolEvents.patrolFix(fix) {
-                    agent.ingest(patrolFix) { PatrolEvents.writeEvent($0, route: file.route, into: &writer) }
-                    track.append((patrolFix, agent.isGeometryTrusted))
-                }
+                let patrolFix = PatrolEvents.patrolFix(fix)
+                PatrolEvents.advance(&agent, to: time, with: patrolFix, writing: &writer)
+                if let patrolFix { track.append((patrolFix, agent.isGeometryTrusted)) }
                 if let report, let journalPath = options.journalPath {
                     try report.append(writer.bytes)
                     writer.removeAll()

@@ -1,5 +1,7 @@
 import JSONText
 import NMEAParser
+import PatrolAgent
+import PatrolRuntime
 import PredictiveMaintenance
 
 // edge-node-lite: the firmware build of edge-node's cores, in Embedded Swift, for gateways with
@@ -15,6 +17,9 @@ let usage = """
       vibration analyze FILE --rate HZ [--format f32le|s16le|csv] [--scale K] [--units g|m/s2]
                         [--shaft-hz F] [--bearing n=N,d=D1,D=D2[,angle=A]] [--band LOW-HIGH] [--json]
           features, ISO 10816-3 severity (group 2, rigid) and the bearing verdict of a recording
+      patrol replay --route ROUTE.json --nmea FILE|- [--json]
+          the run record (JSON Lines) of a patrol on the capture; ROUTE.json is what
+          `edge-node patrol check ROUTE.yaml --json` writes (the route compiled)
 
     """
 
@@ -25,6 +30,7 @@ func main(_ count: Int32, _ values: UnsafeMutablePointer<UnsafeMutablePointer<CC
         switch (arguments.first, arguments.dropFirst().first) {
         case ("nmea", "decode"): try nmeaDecode(Array(arguments.dropFirst(2)))
         case ("vibration", "analyze"): try vibrationAnalyze(Array(arguments.dropFirst(2)))
+        case ("patrol", "replay"): try patrolReplay(Array(arguments.dropFirst(2)))
         case ("--help", _), ("-h", _), ("help", _): Output.write(usage)
         default: throw LiteError("unknown command '\(arguments.prefix(2).joined(separator: " "))'\n\(usage)", exitCode: 2)
         }
@@ -97,11 +103,48 @@ func vibrationAnalyze(_ arguments: [String]) throws(LiteError) {
 }
 
 /// What `body` returns, or its error as the command reports it.
-func reported<Result>(_ body: () throws(RecordingError) -> Result) throws(LiteError) -> Result {
+func reported<Result, Failure: Error & CustomStringConvertible>(_ body: () throws(Failure) -> Result) throws(LiteError) -> Result {
     do {
         return try body()
     } catch {
         throw LiteError(error.description)
+    }
+}
+
+/// `patrol replay`: the capture through the parser and the patrol agent, on a compiled route;
+/// the run record, as `edge-node patrol replay --json` writes it.
+func patrolReplay(_ arguments: [String]) throws(LiteError) {
+    let options = try Options(arguments, flags: ["--json"], values: ["--route", "--nmea"])
+    guard let routePath = options.values["--route"], let nmeaPath = options.values["--nmea"] else {
+        throw LiteError("patrol replay needs --route ROUTE.json and --nmea FILE", exitCode: 2)
+    }
+    let routeBytes = try InputFile(path: routePath).readAll()
+    let exported = try reported { () throws(JSONSyntaxError) in try JSONValue(parsing: routeBytes) }
+    if let findings = exported["findings"]?.array, !findings.isEmpty {
+        let list = findings.compactMap { $0.string }.joined(separator: "\n")
+        throw LiteError("\(routePath): the route has findings; fix them and export it again:\n\(list)")
+    }
+    let route = try reported { () throws(RouteJSONError) in try Route(json: exported["definition"] ?? exported) }
+    let input = try InputFile(path: nmeaPath)
+    var stream = NMEAStream()
+    var patrol = Patrol(agent: PatrolAgent(route: route, reader: NoReadings()))
+    try input.forEachChunk { chunk in
+        stream.feed(chunk, into: &patrol)
+        patrol.record.withBytes { Output.write($0) }
+        patrol.record.removeAll()
+    }
+    stream.finish(into: &patrol)
+    patrol.record.withBytes { Output.write($0) }
+}
+
+/// The patrol agent on the receiver's epochs, and the run record lines it has not yet written.
+struct Patrol: NMEAStreamConsumer, ~Copyable {
+    var agent: PatrolAgent<NoReadings>
+    var record = JSONWriter(capacity: 1 << 16)
+
+    mutating func epoch(_ fix: Fix, _ sky: SkyView) {
+        guard let time = PatrolEvents.patrolTime(fix) else { return }
+        PatrolEvents.advance(&agent, to: time, with: PatrolEvents.patrolFix(fix), writing: &record)
     }
 }
 

@@ -2,6 +2,7 @@ import JSONText
 import EdgeIO
 import NMEAParser
 import PatrolAgent
+import PatrolRuntime
 
 /// The BeiDou receiver and the site's patrols on its fixes; inspections read the point store. A
 /// patrol whose route is unchanged resumes where the previous unit left it (after a reload that
@@ -62,8 +63,7 @@ struct PatrolUnit {
             for index in agents.indices where !finished.contains(index) {
                 var writer = JSONWriter(capacity: 4096)
                 let route = patrols[index].route.route
-                agents[index].tick(now: time) { PatrolEvents.writeEvent($0, route: route, into: &writer) }
-                if let fix { agents[index].ingest(fix) { PatrolEvents.writeEvent($0, route: route, into: &writer) } }
+                PatrolEvents.advance(&agents[index], to: time, with: fix, writing: &writer)
                 if !writer.bytes.isEmpty {
                     writer.withBytes { context.events.append($0) }
                     context.count("events", by: writer.bytes.count { $0 == 10 })

@@ -2,9 +2,20 @@ import JSONText
 import NMEAParser
 import PatrolAgent
 
-/// The patrols' side of the event log, shared by `patrol replay` and the daemon: an epoch's
-/// time and fix as the agent sees them, and each patrol event as one JSON line.
+/// The patrols' side of the event log, shared by `patrol replay`, the daemon and the firmware
+/// build: an epoch's time and fix as the agent sees them, and each patrol event as one JSON line
+/// of the run record.
 public enum PatrolEvents {
+    /// Moves an agent's clock to `time` (positions go stale while epochs come without them), then
+    /// gives it `fix` when the epoch had a position; what happens is written to `writer` as run
+    /// record lines.
+    public static func advance<Reader: InspectionReader>(_ agent: inout PatrolAgent<Reader>, to time: Double, with fix: PatrolFix?,
+                                                         writing writer: inout JSONWriter) {
+        let route = agent.route
+        agent.tick(now: time) { writeEvent($0, route: route, into: &writer) }
+        if let fix { agent.ingest(fix) { writeEvent($0, route: route, into: &writer) } }
+    }
+
     /// An epoch's time on the patrol's clock, position or not: seconds since 1970, or from the
     /// start of the day without a date (time of day only). Nil without a time.
     public static func patrolTime(_ fix: Fix) -> Double? {
@@ -29,7 +40,7 @@ public enum PatrolEvents {
 
     /// One JSON line per event: UTC and GPS time, position, datum, fix quality, HDOP, satellites,
     /// correction age, the rule that decided, the lateral offset, the readings.
-    static func writeEvent(_ event: PatrolEvent, route: Route, into w: inout JSONWriter) {
+    private static func writeEvent(_ event: PatrolEvent, route: Route, into w: inout JSONWriter) {
         func time(_ seconds: Double) {
             let days = Int((seconds / 86_400).rounded(.down))
             let nanoseconds = Int64(((seconds - Double(days) * 86_400) * 1e9).rounded())
