@@ -62,6 +62,21 @@ public final class PseudoTerminal {
         throw SystemError(operation: "write \(path)", errno: errno)
     }
 
+    /// Waits until a program has the terminal side open (Linux reports a hang-up on the
+    /// controlling side while nobody does, once somebody has: so it is opened and closed here
+    /// first), up to `timeout` seconds; false when nobody came.
+    public func waitForReader(timeout: Double) -> Bool {
+        let probe = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC)
+        if probe >= 0 { close(probe) }
+        let deadline = monotonicSeconds() + timeout
+        repeat {
+            var poller = pollfd(fd: controller, events: Int16(POLLOUT), revents: 0)
+            if poll(&poller, 1, 0) >= 0, poller.revents & Int16(POLLHUP) == 0 { return true }
+            usleep(20_000)
+        } while monotonicSeconds() < deadline
+        return false
+    }
+
     /// Reads what the terminal side wrote, waiting up to `timeout` seconds.
     public func read(timeout: Double) -> [UInt8] {
         var poller = pollfd(fd: controller, events: Int16(POLLIN), revents: 0)

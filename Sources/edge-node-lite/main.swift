@@ -20,6 +20,11 @@ let usage = """
       patrol replay --route ROUTE.json --nmea FILE|- [--json]
           the run record (JSON Lines) of a patrol on the capture; ROUTE.json is what
           `edge-node patrol check ROUTE.yaml --json` writes (the route compiled)
+      run --route ROUTE.json --receiver PORT [--baud 9600] --events FILE [--silent-after 3]
+          [--until-complete]
+          the patrol on a receiver's serial port, events appended to FILE as the daemon writes
+          them; a silent or vanished receiver is a device_fault and the port is opened again
+          each second; SIGTERM stops it (--until-complete: so does the patrol's end)
 
     """
 
@@ -31,6 +36,7 @@ func main(_ count: Int32, _ values: UnsafeMutablePointer<UnsafeMutablePointer<CC
         case ("nmea", "decode"): try nmeaDecode(Array(arguments.dropFirst(2)))
         case ("vibration", "analyze"): try vibrationAnalyze(Array(arguments.dropFirst(2)))
         case ("patrol", "replay"): try patrolReplay(Array(arguments.dropFirst(2)))
+        case ("run", _): try run(Array(arguments.dropFirst(1)))
         case ("--help", _), ("-h", _), ("help", _): Output.write(usage)
         default: throw LiteError("unknown command '\(arguments.prefix(2).joined(separator: " "))'\n\(usage)", exitCode: 2)
         }
@@ -118,13 +124,7 @@ func patrolReplay(_ arguments: [String]) throws(LiteError) {
     guard let routePath = options.values["--route"], let nmeaPath = options.values["--nmea"] else {
         throw LiteError("patrol replay needs --route ROUTE.json and --nmea FILE", exitCode: 2)
     }
-    let routeBytes = try InputFile(path: routePath).readAll()
-    let exported = try reported { () throws(JSONSyntaxError) in try JSONValue(parsing: routeBytes) }
-    if let findings = exported["findings"]?.array, !findings.isEmpty {
-        let list = findings.compactMap { $0.string }.joined(separator: "\n")
-        throw LiteError("\(routePath): the route has findings; fix them and export it again:\n\(list)")
-    }
-    let route = try reported { () throws(RouteJSONError) in try Route(json: exported["definition"] ?? exported) }
+    let route = try compiledRoute(routePath)
     let input = try InputFile(path: nmeaPath)
     var stream = NMEAStream()
     var patrol = Patrol(agent: PatrolAgent(route: route, reader: NoReadings()))
@@ -137,13 +137,28 @@ func patrolReplay(_ arguments: [String]) throws(LiteError) {
     patrol.record.withBytes { Output.write($0) }
 }
 
-/// The patrol agent on the receiver's epochs, and the run record lines it has not yet written.
+/// A route as `edge-node patrol check --json` compiled it (or the bare route object), refused
+/// when the check had findings.
+func compiledRoute(_ path: String) throws(LiteError) -> Route {
+    let bytes = try InputFile(path: path).readAll()
+    let exported = try reported { () throws(JSONSyntaxError) in try JSONValue(parsing: bytes) }
+    if let findings = exported["findings"]?.array, !findings.isEmpty {
+        let list = findings.compactMap { $0.string }.joined(separator: "\n")
+        throw LiteError("\(path): the route has findings; fix them and export it again:\n\(list)")
+    }
+    return try reported { () throws(RouteJSONError) in try Route(json: exported["definition"] ?? exported) }
+}
+
+/// The patrol agent on the receiver's epochs, the run record lines it has not yet written, and
+/// its clock (the receiver's time, carried on by the monotonic clock while epochs stop).
 struct Patrol: NMEAStreamConsumer, ~Copyable {
     var agent: PatrolAgent<NoReadings>
     var record = JSONWriter(capacity: 1 << 16)
+    var clock = PatrolClock()
 
     mutating func epoch(_ fix: Fix, _ sky: SkyView) {
         guard let time = PatrolEvents.patrolTime(fix) else { return }
+        clock.epoch(receiverTime: time, at: monotonicSeconds())
         PatrolEvents.advance(&agent, to: time, with: PatrolEvents.patrolFix(fix), writing: &record)
     }
 }

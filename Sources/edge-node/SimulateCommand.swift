@@ -39,6 +39,8 @@ struct Simulate: ParsableCommand {
             """
         )
         @Option(help: "Drive through this route's checkpoints, stopping at each.") var route: String?
+        @Flag(help: "With --pty: start once a program has the port open, so that no fix is sent to nobody.")
+        var waitForReader = false
         @Option(help: "Drive along this GPX track (trkpt, else rtept, else wpt) without stopping.") var track: String?
         @Flag(help: "Serve on a new pseudo-terminal instead of standard output.") var pty = false
         @Option(help: "With --pty: also make this symlink to the device.") var link: String?
@@ -82,6 +84,7 @@ struct Simulate: ParsableCommand {
                     try GNSSCommands.withPseudoTerminal(link: link) { terminal throws(EdgeNodeError) in
                         output.write("simulated \(mode) receiver on \(terminal.path)" + (link.map { " (\($0))" } ?? "") + "\n")
                         output.flush()
+                        if waitForReader { _ = terminal.waitForReader(timeout: .infinity) }
                         try GNSSCommands.simulate(simulation) { bytes throws(EdgeNodeError) in
                             do { try terminal.writeWithoutWaiting(bytes) } catch { throw .runtime("\(error)") }
                         }

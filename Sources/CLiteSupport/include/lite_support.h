@@ -1,5 +1,6 @@
-// The firmware build's OS layer (edge-node-lite, Embedded Swift): files, standard streams and
-// the C-locale number parsing that the embedded standard library leaves to the platform. Only
+// The firmware build's OS layer (edge-node-lite, Embedded Swift): files, standard streams, serial
+// ports, clocks, stop signals, and the C-locale number parsing that the embedded standard library
+// leaves to the platform. Only
 // plain C types here, so that Swift imports it for any target without the target's libc headers.
 #ifndef LITE_SUPPORT_H
 #define LITE_SUPPORT_H
@@ -14,5 +15,22 @@ int lite_write_all(int fd, const void *bytes, unsigned long size);
 void lite_close(int fd);
 /// The text of the last failure's errno, such as "No such file or directory".
 const char *lite_error_text(void);
+
+/// Opens a file to append lines to, creating it (0644); -1 with errno set on failure.
+int lite_open_append(const char *path);
+/// Opens a serial port raw (8N1, no flow control, no echo) at `baud`; -1 with errno set on
+/// failure (EINVAL for a rate termios does not have).
+int lite_serial_open(const char *path, int baud);
+/// Waits up to `milliseconds` for bytes: 1 when there are some (or the end: a hung-up port),
+/// 0 when the time ran out, -1 with errno set on failure.
+int lite_wait_readable(int fd, int milliseconds);
+/// Sleeps, whatever signals arrive meanwhile (a stop request is seen after it).
+void lite_sleep_milliseconds(int milliseconds);
+/// The monotonic clock, and the time of day (UTC), in nanoseconds.
+long long lite_monotonic_nanoseconds(void);
+long long lite_utc_nanoseconds(void);
+/// SIGTERM and SIGINT set a flag instead of ending the process; lite_stop_requested reads it.
+void lite_catch_stop_signals(void);
+int lite_stop_requested(void);
 
 #endif
