@@ -159,6 +159,7 @@ cross: build-deps
 # The gateway builds run under qemu-user and compared with this machine's edge-node.
 cross-test: build-deps
 	$(SWIFT) build --product edge-node
+	SWIFTC=$$(dirname $$(command -v $(SWIFT)))/swiftc scripts/embedded-build x86_64 .build-cross/x86_64
 	scripts/cross-test all
 
 clean:
