@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,11 +94,28 @@ fail:;
     return -1;
 }
 
-int lite_wait_readable(int fd, int milliseconds) {
-    struct pollfd entry = {.fd = fd, .events = POLLIN};
-    int ready = poll(&entry, 1, milliseconds);
+int lite_open_read_nonblocking(const char *path) {
+    int fd;
+    do { fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); } while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+int lite_is_fifo(int fd) {
+    struct stat status;
+    return fstat(fd, &status) == 0 && S_ISFIFO(status.st_mode);
+}
+
+int lite_wait_any(const int *fds, int count, int milliseconds) {
+    struct pollfd entries[8];
+    if (count > 8) count = 8;
+    for (int i = 0; i < count; i++) entries[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+    int ready = poll(entries, (nfds_t)count, milliseconds);
     if (ready < 0) return errno == EINTR ? 0 : -1;
-    return ready > 0 ? 1 : 0;
+    int mask = 0;
+    for (int i = 0; i < count; i++) {
+        if (entries[i].fd >= 0 && entries[i].revents) mask |= 1 << i;
+    }
+    return mask;
 }
 
 void lite_sleep_milliseconds(int milliseconds) {

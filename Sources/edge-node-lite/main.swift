@@ -6,7 +6,7 @@ import PredictiveMaintenance
 
 // edge-node-lite: the firmware build of edge-node's cores, in Embedded Swift, for gateways with
 // no full Swift (riscv64 and aarch64). It runs the same library code as edge-node and writes the
-// same JSON; it leaves out the daemon's devices (Modbus, GPIO), the text reports and the plots.
+// same JSON; it leaves out Modbus, GPIO, the site file, the text reports and the plots.
 
 let usage = """
     usage: edge-node-lite <command> [options]
@@ -21,10 +21,11 @@ let usage = """
           the run record (JSON Lines) of a patrol on the capture; ROUTE.json is what
           `edge-node patrol check ROUTE.yaml --json` writes (the route compiled)
       run --route ROUTE.json --receiver PORT [--baud 9600] --events FILE [--silent-after 3]
-          [--until-complete]
-          the patrol on a receiver's serial port, events appended to FILE as the daemon writes
-          them; a silent or vanished receiver is a device_fault and the port is opened again
-          each second; SIGTERM stops it (--until-complete: so does the patrol's end)
+          [--vibration FIFO --rate HZ [--shaft-hz F] [--bearing ...] [--channel NAME]] [--until-complete]
+          the patrol on a receiver's serial port, and a maintenance channel on a FIFO of float32
+          samples, events appended to FILE as the daemon writes them; a silent or vanished
+          receiver or FIFO is a device_fault and is opened again; SIGTERM stops it
+          (--until-complete: so does the patrol's end)
 
     """
 

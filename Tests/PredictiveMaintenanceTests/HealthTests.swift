@@ -251,6 +251,43 @@ struct ChannelTests {
     }
 }
 
+@Suite("Maintenance events")
+struct MaintenanceEventTests {
+    /// A healthy pump, then an outer-race defect: one baseline_learnt, then one maintenance_alarm
+    /// whose evidence is the alarm's window diagnosed at the running speed the channel was given
+    /// (outer_race), not without it (the daemon's alarms said "none" when the speed came from the
+    /// operating state rather than the configuration); windows make no line.
+    @Test func anAlarmCarriesTheWindowsDiagnosis() {
+        let rate = 25_600.0, shaft = 24.5, frame = 4096
+        let bearing = BearingGeometry(rollingElements: 8, elementDiameter: 7.94, pitchDiameter: 39.04)
+        var configuration = WindowAnalyzer.Configuration(sampleRate: rate, frameLength: frame)
+        configuration.bearing = bearing
+        var health = MachineHealth.Configuration(severity: configuration.severity)
+        health.learningWindows = 40
+        let channel = VibrationChannel(configuration, hop: frame, health: health)
+        let healthy = SyntheticVibration(sampleRate: rate, shaftHz: shaft, bearing: bearing, fault: .none).samples(count: 44 * frame)
+        var failing = SyntheticVibration(sampleRate: rate, shaftHz: shaft, bearing: bearing, fault: .outerRace)
+        failing.seed = 2
+        let operating = OperatingState(running: true, speedHz: shaft)
+        var episodes = AlarmEpisodes()
+        var lines: [(kind: String, verdict: BearingFault?)] = []
+        for (offset, samples) in [(0, healthy), (healthy.count, failing.samples(count: 8 * frame))] {
+            samples.withUnsafeBufferPointer { all in
+                for start in stride(from: 0, to: all.count, by: frame) {
+                    let block = UnsafeBufferPointer(rebasing: all[start..<(start + frame)])
+                    channel.process(block, at: Int64(Double(offset + start) / rate * 1e9), operating: operating) { event in
+                        if let line = MaintenanceEvent(event, episodes: &episodes, channel: channel, block: block, operating: operating) {
+                            lines.append(("\(line.kind)", line.verdict))
+                        }
+                    }
+                }
+            }
+        }
+        #expect(lines.map(\.kind) == ["baseline_learnt", "maintenance_alarm"], "\(lines)")
+        #expect(lines.last?.verdict == .outerRace)
+    }
+}
+
 @Suite("Machine health")
 struct MachineHealthTests {
     func result(velocity: Double, rms: Double, kurtosis: Double, crest: Double) -> WindowAnalyzer.Result {

@@ -21,9 +21,14 @@ int lite_open_append(const char *path);
 /// Opens a serial port raw (8N1, no flow control, no echo) at `baud`; -1 with errno set on
 /// failure (EINVAL for a rate termios does not have).
 int lite_serial_open(const char *path, int baud);
-/// Waits up to `milliseconds` for bytes: 1 when there are some (or the end: a hung-up port),
-/// 0 when the time ran out, -1 with errno set on failure.
-int lite_wait_readable(int fd, int milliseconds);
+/// Opens a file or FIFO for reading without waiting for a writer; -1 with errno set on failure.
+int lite_open_read_nonblocking(const char *path);
+/// Whether a descriptor is a FIFO (whose end means its writer left, not that the data ended).
+int lite_is_fifo(int fd);
+/// Waits up to `milliseconds` for bytes on any of `count` descriptors (negative ones are left
+/// out): a mask with bit i set when descriptor i has some, or its end (a hung-up port); 0 when
+/// the time ran out; -1 with errno set on failure.
+int lite_wait_any(const int *fds, int count, int milliseconds);
 /// Sleeps, whatever signals arrive meanwhile (a stop request is seen after it).
 void lite_sleep_milliseconds(int milliseconds);
 /// The monotonic clock, and the time of day (UTC), in nanoseconds.

@@ -84,33 +84,17 @@ struct MaintenanceUnit {
                         }
                         context.store.update("\(channel.name).velocity_rms", .double(result.velocityRMS), quality: .good, at: monotonicSeconds())
                         context.store.update("\(channel.name).kurtosis", .double(result.features.kurtosis), quality: .good, at: monotonicSeconds())
-                    case .gap(let missing):
-                        context.event("sample_gap", source: channel.name) { w in w.key("missing_samples"); w.integer(missing) }
                     case .health(.baselineLearnt):
                         context.machines.withLock { $0[channel.name, default: MachineCondition()].baselineLearnt = true }
-                        context.event("baseline_learnt", source: channel.name)
                         learnt = true   // saved once the channel's health is no longer being updated
-                    case .health(.velocity(let alarm)), .health(.anomaly(let alarm)):
-                        let indicator: AlarmEpisodes.Indicator = if case .health(.velocity) = event { .velocity } else { .anomaly }
-                        let change = episodes.update(indicator, to: alarm.level)
-                        context.machines.withLock { $0[channel.name, default: MachineCondition()].level = episodes.worst }
-                        switch change {
-                        case .opened(let cause)?:
-                            let diagnosis = analyzer.analyzer.analyze(buffer)
-                            context.event("maintenance_alarm", source: channel.name) { w in
-                                w.key("indicator"); w.string(cause.rawValue)
-                                w.key("value"); w.fixed(alarm.value, decimals: 3)
-                                w.key("velocity_rms_mm_s"); w.fixed(diagnosis.velocityRMS, decimals: 3)
-                                w.key("zone"); w.string(diagnosis.zone.rawValue)
-                                w.key("bearing_verdict"); w.string(diagnosis.verdict.rawValue)
-                            }
-                            context.logger.warning("\(channel.name): maintenance alarm (\(diagnosis.verdict.rawValue))")
-                        case .cleared?:
-                            context.event("maintenance_cleared", source: channel.name)
-                        case nil:
-                            break
-                        }
+                    case .gap, .health:
+                        break
                     }
+                    let line = MaintenanceEvent(event, episodes: &episodes, channel: analyzer, block: buffer, operating: operating)
+                    if case .health = event { context.machines.withLock { $0[channel.name, default: MachineCondition()].level = episodes.worst } }
+                    guard let line else { return }
+                    context.event(line.kind, source: channel.name, line.fields)
+                    if let verdict = line.verdict { context.logger.warning("\(channel.name): maintenance alarm (\(verdict.rawValue))") }
                 }
             }
             if learnt {
