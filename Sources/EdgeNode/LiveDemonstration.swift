@@ -56,7 +56,7 @@ public enum LiveDemonstration {
         let nmea = receiver.drive(through: waypoints)
 
         let site = "\(options.directory)/site.yaml"
-        let bearing = VibrationCommands.simulatedBearing
+        let bearing = SimulatedPump.bearing
         let text = """
             # Written by edge-node demo: the plant's twins on this machine.
             site: demo-zhuhai-plant-north
@@ -179,9 +179,9 @@ public enum LiveDemonstration {
         }
         html += "</table>\n<h2>Pump P-101, drive-end bearing: the developed fault</h2>\n"
         var options = RecordingAnalysis.Settings(sampleRate: 25_600)
-        options.shaftHz = VibrationCommands.simulatedShaftHz
-        options.bearing = VibrationCommands.simulatedBearing
-        let pump = SyntheticVibration(sampleRate: 25_600, shaftHz: VibrationCommands.simulatedShaftHz, bearing: VibrationCommands.simulatedBearing,
+        options.shaftHz = SimulatedPump.shaftHz
+        options.bearing = SimulatedPump.bearing
+        let pump = SyntheticVibration(sampleRate: 25_600, shaftHz: SimulatedPump.shaftHz, bearing: SimulatedPump.bearing,
                                       fault: .outerRace)
         let analysis = try VibrationCommands.analyze(samples: pump.samples(count: 65_536), named: "pump P-101", settings: options)
         html += "<pre>\(escape(VibrationCommands.render(analysis, json: false)))</pre>\n" + VibrationCommands.svg(analysis) + "\n</body></html>\n"

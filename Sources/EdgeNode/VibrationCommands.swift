@@ -1,4 +1,3 @@
-import EdgeIO
 import JSONText
 import NMEAParser
 import PredictiveMaintenance
@@ -32,24 +31,6 @@ public enum VibrationCommands {
             throw .input(error.description)
         }
     }
-
-    /// The twin of a vibration sensor: `seconds` of the simulated pump's drive-end acceleration
-    /// (g) at `sampleRate`, with a bearing `fault` (or none), as f32le samples. Its shaft speed and
-    /// bearing are ``simulatedShaftHz`` and ``simulatedBearing``, as in the daemon's simulated channels.
-    public static func simulatedRecording(fault: BearingFault, sampleRate: Double, seconds: Double, seed: UInt64 = 1) -> [UInt8] {
-        var model = SyntheticVibration(sampleRate: sampleRate, shaftHz: simulatedShaftHz, bearing: simulatedBearing, fault: fault)
-        model.seed = seed
-        var bytes: [UInt8] = []
-        for sample in model.samples(count: Int(sampleRate * seconds)) {
-            withUnsafeBytes(of: sample.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-        }
-        return bytes
-    }
-
-    /// The simulated pump's shaft speed, Hz (its tachometer's, on the simulated GPIO board).
-    public static let simulatedShaftHz = PlantGPIOScenario.tachHz
-    /// The simulated pump's drive-end bearing (millimetres).
-    public static let simulatedBearing = BearingGeometry(rollingElements: 8, elementDiameter: 7.94, pitchDiameter: 39.04)
 
     /// The analysis as text, or as one JSON object.
     public static func render(_ analysis: RecordingAnalysis, json: Bool) -> String {

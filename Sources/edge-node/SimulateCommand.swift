@@ -205,14 +205,14 @@ extension Simulate {
             abstract: "A recording from the simulated pump's drive-end accelerometer, with a bearing fault if asked.",
             discussion: """
             Writes float32 little-endian samples in g: the shaft harmonics of a pump turning at \
-            \(VibrationCommands.simulatedShaftHz) Hz, broadband noise and, with --fault, the impacts of a defect \
+            \(SimulatedPump.shaftHz) Hz, broadband noise and, with --fault, the impacts of a defect \
             ringing a 3 kHz resonance at the bearing's defect rate. The bearing is \
             n=8,d=7.94,D=39.04 (mm), as in the daemon's simulated maintenance channels. The same \
             --seed gives the same samples.
 
             Examples:
               edge-node simulate vibration --fault outer_race --output pump.f32
-              edge-node vibration analyze pump.f32 --rate 25600 --shaft-hz \(VibrationCommands.simulatedShaftHz) --bearing n=8,d=7.94,D=39.04
+              edge-node vibration analyze pump.f32 --rate 25600 --shaft-hz \(SimulatedPump.shaftHz) --bearing n=8,d=7.94,D=39.04
             """
         )
         @Option(help: "The bearing fault: \(BearingFault.allCases.map(\.rawValue).joined(separator: ", ")).") var fault: BearingFault = .none
@@ -228,7 +228,7 @@ extension Simulate {
 
         func run() throws {
             try reportingErrors { () throws(EdgeNodeError) in
-                let bytes = VibrationCommands.simulatedRecording(fault: fault, sampleRate: rate, seconds: seconds, seed: seed)
+                let bytes = SimulatedPump.recording(fault: fault, sampleRate: rate, seconds: seconds, seed: seed)
                 if let output {
                     try OutputSink.writeFile(bytes, to: output)
                 } else {

@@ -29,8 +29,8 @@ struct SampleSource {
             self.speedup = speedup
             developsAfter = after
             format = .f32le
-            machine = SyntheticVibration.Stream(SyntheticVibration(sampleRate: channel.sampleRate, shaftHz: VibrationCommands.simulatedShaftHz,
-                                                                  bearing: channel.bearing ?? VibrationCommands.simulatedBearing, fault: fault))
+            machine = SyntheticVibration.Stream(SyntheticVibration(sampleRate: channel.sampleRate, shaftHz: SimulatedPump.shaftHz,
+                                                                  bearing: channel.bearing ?? SimulatedPump.bearing, fault: fault))
         case .file(let path, let format):
             speedup = 1
             self.format = format
