@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A point's value as the poller delivers it: typed, scaled, with its unit, a quality and when.
 public struct ModbusReading: Sendable, Equatable {
@@ -78,7 +78,7 @@ public final class ModbusPoller {
     private var nextDue: [String: Double] = [:]
     private var health: [Int: UnitHealth] = [:]
     private var last: [String: ModbusReading] = [:]
-    private let queue: Mutex<[Job]> = Mutex([])
+    private let queue: NIOLockedValueBox<[Job]> = NIOLockedValueBox([])
 
     private enum Job { case write(point: String, value: Double), poll(group: String) }
 
@@ -132,7 +132,7 @@ public final class ModbusPoller {
         guard let (_, point) = profile.point(named: name) else { throw .invalidRequest("no point '\(name)' in \(profile.name)") }
         guard point.writable else { throw .invalidRequest("'\(name)' is read-only") }
         guard encode(point, value) != nil else { throw .invalidRequest("\(value) does not fit '\(name)' (\(point.type?.description ?? "bool"))") }
-        let accepted = queue.withLock { jobs -> Bool in
+        let accepted = queue.withLockedValue { jobs -> Bool in
             guard jobs.count < queueCapacity else { return false }
             // Before the first poll: writes keep their own order.
             let firstPoll = jobs.firstIndex { if case .poll = $0 { true } else { false } } ?? jobs.endIndex
@@ -161,7 +161,7 @@ public final class ModbusPoller {
                 due += Double(missed) * group.period
             }
             nextDue[group.name] = due
-            let queued = queue.withLock { jobs -> Bool in
+            let queued = queue.withLockedValue { jobs -> Bool in
                 if jobs.contains(where: { if case .poll(let name) = $0 { name == group.name } else { false } }) || jobs.count >= queueCapacity {
                     return false
                 }
@@ -171,7 +171,7 @@ public final class ModbusPoller {
             if !queued { statistics.overduePollsDropped += 1 }
         }
         var report = Report()
-        while let job = queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+        while let job = queue.withLockedValue({ $0.isEmpty ? nil : $0.removeFirst() }) {
             switch job {
             case .write(let name, let value): report.writes.append((name, perform(write: name, value: value, report: &report)))
             case .poll(let group): poll(group: group, report: &report)

@@ -4,6 +4,7 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+import NIOConcurrencyHelpers
 
 /// The simulated twin of a profile's devices, on libmodbus's server side: Modbus TCP (several
 /// clients at once, one poll loop) or RTU on a serial port or pseudo-terminal. It serves the
@@ -58,7 +59,7 @@ public final class ModbusSimulator: @unchecked Sendable {
     }
 
     public let profile: ModbusProfile
-    private let faultState: Mutex<Faults>
+    private let faultState: NIOLockedValueBox<Faults>
     /// Bumped on every change of the faults, so that the serving loop copies them only then.
     private let faultGeneration = Atomic(0)
     private var cachedFaults = Faults()
@@ -76,9 +77,9 @@ public final class ModbusSimulator: @unchecked Sendable {
     private var noise = NoiseSource(seed: 7)
 
     public var faults: Faults {
-        get { faultState.withLock { $0 } }
+        get { faultState.withLockedValue { $0 } }
         set {
-            faultState.withLock { $0 = newValue }
+            faultState.withLockedValue { $0 = newValue }
             faultGeneration.add(1, ordering: .releasing)
         }
     }
@@ -92,7 +93,7 @@ public final class ModbusSimulator: @unchecked Sendable {
     /// A simulator for `profile`'s units; `clock` gives seconds for the generators.
     public init(profile: ModbusProfile, faults: Faults = Faults(), clock: @escaping @Sendable () -> Double = monotonicSeconds) {
         self.profile = profile
-        faultState = Mutex(faults)
+        faultState = NIOLockedValueBox(faults)
         self.clock = clock
         start = clock()
         for unit in profile.units {
@@ -210,12 +211,12 @@ public final class ModbusSimulator: @unchecked Sendable {
         let unitID = Int(query[header - 1])
         let generation = faultGeneration.load(ordering: .acquiring)
         if generation != cachedGeneration {
-            cachedFaults = faultState.withLock { $0 }
+            cachedFaults = faultState.withLockedValue { $0 }
             cachedGeneration = generation
         }
         if cachedFaults.busyReplies > 0 {
             // Uses up one busy reply: through the setter, so that every copy sees it.
-            var fewer = faultState.withLock { $0 }
+            var fewer = faultState.withLockedValue { $0 }
             fewer.busyReplies -= 1
             self.faults = fewer
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The simulated twin of a GPIO chip, behind the same protocol as the libgpiod backend. Levels
 /// and edge trains are scripted with timestamps from the caller's (injected) clock; edges reach
@@ -21,19 +21,19 @@ public final class SimulatedChip: GPIOChip, @unchecked Sendable {
     private struct RequestedInput { weak var input: SimulatedInput? }
 
     /// Simulated chips by name, so that a site file can name one like a real chip.
-    private static let registry = Mutex<[String: SimulatedChip]>([:])
+    private static let registry = NIOLockedValueBox<[String: SimulatedChip]>([:])
 
     /// Creates (and registers) a chip with `lines` lines; `names` gives some of them names.
     public init(name: String = "gpiochip-sim0", lines: Int = 32, names: [Int: String] = [:]) {
         self.name = name
         lineNames = (0..<lines).map { names[$0] ?? "" }
         levels = Array(repeating: false, count: lines)
-        Self.registry.withLock { $0[name] = self }
+        Self.registry.withLockedValue { $0[name] = self }
     }
 
     /// The registered chip called `name`.
     public static func open(_ name: String) throws(GPIOError) -> SimulatedChip {
-        guard let chip = registry.withLock({ $0[name] }) else { throw .noSuchChip(name) }
+        guard let chip = registry.withLockedValue({ $0[name] }) else { throw .noSuchChip(name) }
         return chip
     }
 

@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// An append-only JSON Lines file with rotation and a size cap: when the file would pass
 /// `rotateBytes`, it becomes `NAME.1` (the older ones shift to `.2` ... `.keep`, the oldest
@@ -36,7 +36,7 @@ public final class EventLog: Sendable {
     public let keep: Int
     /// The most bytes held in memory while writing fails (at most one file's worth).
     public let holdBytes: Int
-    private let state: Mutex<State>
+    private let state: NIOLockedValueBox<State>
 
     private struct State {
         /// -1 after a failed write or open: the next attempt opens the file again.
@@ -57,18 +57,18 @@ public final class EventLog: Sendable {
         self.holdBytes = min(holdBytes, rotateBytes)
         let descriptor = Self.openForAppending(path)
         guard descriptor >= 0 else { throw .runtime("cannot open \(path): \(String(cString: strerror(errno)))") }
-        state = Mutex(State(descriptor: descriptor, size: Self.size(of: descriptor)))
+        state = NIOLockedValueBox(State(descriptor: descriptor, size: Self.size(of: descriptor)))
     }
 
-    deinit { state.withLock { if $0.descriptor >= 0 { close($0.descriptor) } } }
+    deinit { state.withLockedValue { if $0.descriptor >= 0 { close($0.descriptor) } } }
 
     /// What is held and lost, and why writing fails if it does.
-    public var health: Health { state.withLock { $0.health } }
+    public var health: Health { state.withLockedValue { $0.health } }
 
     /// Appends whole lines (each ending in a newline); held in memory if they cannot be written.
     public func append(_ lines: some Collection<UInt8>) {
         let bytes = Array(lines)
-        state.withLock { file in
+        state.withLockedValue { file in
             guard file.held.isEmpty else {
                 file.held += bytes
                 return flushHeld(&file)
@@ -82,7 +82,7 @@ public final class EventLog: Sendable {
     /// Writes what is held, if anything is and it can (so that held lines need not wait for the
     /// next line).
     public func retry() {
-        state.withLock { file in
+        state.withLockedValue { file in
             if !file.held.isEmpty { flushHeld(&file) }
         }
     }
@@ -90,7 +90,7 @@ public final class EventLog: Sendable {
     /// Writes what is held, if it can, and forces what was written to disk (periodically and at
     /// shutdown, so that a power cut loses little and a stop nothing).
     public func sync() {
-        state.withLock { file in
+        state.withLockedValue { file in
             if !file.held.isEmpty { flushHeld(&file) }
             guard file.descriptor >= 0 else { return }
             if file.unsynced && fsync(file.descriptor) == 0 { file.unsynced = false }

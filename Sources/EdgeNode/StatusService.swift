@@ -129,7 +129,7 @@ private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
             w.raw("}")
         }
         w.raw("]"); w.key("patrols"); w.raw("[")
-        for (index, entry) in context.patrols.withLock({ $0 }).sorted(by: { $0.key < $1.key }).enumerated() {
+        for (index, entry) in context.patrols.withLockedValue({ $0 }).sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { w.raw(",") }
             let patrol = entry.value
             w.raw("{\"route\":"); w.string(entry.key)
@@ -141,7 +141,7 @@ private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
             w.raw("}")
         }
         w.raw("]"); w.key("machines"); w.raw("[")
-        for (index, entry) in context.machines.withLock({ $0 }).sorted(by: { $0.key < $1.key }).enumerated() {
+        for (index, entry) in context.machines.withLockedValue({ $0 }).sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { w.raw(",") }
             let machine = entry.value
             w.raw("{\"name\":"); w.string(entry.key)
@@ -167,7 +167,7 @@ private final class StatusHandler: ChannelInboundHandler, @unchecked Sendable {
         w.key("held_lines"); w.integer(log.heldLines)
         w.key("dropped_lines"); w.integer(log.droppedLines)
         w.raw("}"); w.key("counters"); w.raw("{")
-        for (index, entry) in context.counters.withLock({ $0 }).sorted(by: { $0.key < $1.key }).enumerated() {
+        for (index, entry) in context.counters.withLockedValue({ $0 }).sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { w.raw(",") }
             w.string(entry.key); w.raw(":"); w.integer(entry.value)
         }

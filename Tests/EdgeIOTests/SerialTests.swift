@@ -1,8 +1,8 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 @testable import EdgeIO
 import NMEAParser
-import Synchronization
 
 @Suite("Serial ports over pseudo-terminals")
 struct SerialTests {
@@ -141,13 +141,13 @@ struct GNSSServiceTests {
         let terminal = try PseudoTerminal()
         let service = GNSSReceiverService(path: terminal.path, profile: ReceiverProfile(name: "test", settings: SerialSettings(baud: 115_200),
                                                                                        silentAfter: 0.3))
-        let mode = Mutex(0)   // 0: noise, 1: GGA with an advancing time, 2: GSV only, 3: stop
+        let mode = NIOLockedValueBox(0)   // 0: noise, 1: GGA with an advancing time, 2: GSV only, 3: stop
         nonisolated(unsafe) let device = terminal   // written by the feeder alone
         Thread {
             var tick = 0
             while true {
                 let bytes: String
-                switch mode.withLock({ $0 }) {
+                switch mode.withLockedValue({ $0 }) {
                 case 0: bytes = String(repeating: "\u{7F}\u{1B}~", count: 20)
                 case 1: bytes = withChecksum("GPGGA,\(utc(tenths: tick)),,,,,0,00,99.9,,M,,M,,")
                 case 2: bytes = withChecksum("GPGSV,1,1,01,05,40,120,42")
@@ -158,17 +158,17 @@ struct GNSSServiceTests {
                 usleep(50_000)
             }
         }.start()
-        defer { mode.withLock { $0 = 3 } }
+        defer { mode.withLockedValue { $0 = 3 } }
         // Each event moves the feeder on: noise until the stall, fixes until an epoch, then GSV.
         var events: [GNSSEvent] = []
         let deadline = monotonicSeconds() + 30
-        service.run(shouldStop: { mode.withLock { $0 } == 3 || monotonicSeconds() > deadline }) { event in
+        service.run(shouldStop: { mode.withLockedValue { $0 } == 3 || monotonicSeconds() > deadline }) { event in
             if case .opened = event { return }
             events.append(event)
             switch event {
-            case .stalled(_, .noSentence): mode.withLock { $0 = 1 }
-            case .epoch: mode.withLock { if $0 == 1 { $0 = 2 } }
-            case .stalled(_, .noTimedSentence): mode.withLock { $0 = 3 }
+            case .stalled(_, .noSentence): mode.withLockedValue { $0 = 1 }
+            case .epoch: mode.withLockedValue { if $0 == 1 { $0 = 2 } }
+            case .stalled(_, .noTimedSentence): mode.withLockedValue { $0 = 3 }
             default: break
             }
         }

@@ -1,5 +1,6 @@
 import EdgeIO
 import Foundation
+import NIOConcurrencyHelpers
 import Synchronization
 import Testing
 @testable import EdgeNode
@@ -11,7 +12,7 @@ struct DaemonTests {
     final class NotifyListener: @unchecked Sendable {
         let path: String
         private let socket: Int32
-        private let received = Mutex<[String]>([])
+        private let received = NIOLockedValueBox<[String]>([])
         private let stopped = Atomic(false)
 
         init() throws {
@@ -30,13 +31,13 @@ struct DaemonTests {
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 while !stopped.load(ordering: .relaxed) {
                     let count = recv(socket, &buffer, buffer.count, 0)
-                    if count > 0 { received.withLock { $0.append(String(decoding: buffer.prefix(count), as: UTF8.self)) } }
+                    if count > 0 { received.withLockedValue { $0.append(String(decoding: buffer.prefix(count), as: UTF8.self)) } }
                 }
             }.start()
         }
 
         /// Every message so far, in order.
-        var messages: [String] { received.withLock { $0 } }
+        var messages: [String] { received.withLockedValue { $0 } }
 
         func stop() {
             stopped.store(true, ordering: .relaxed)

@@ -1,5 +1,6 @@
 import EdgeIO
 import Foundation
+import NIOConcurrencyHelpers
 import Synchronization
 import Testing
 @testable import EdgeNode
@@ -308,8 +309,8 @@ struct ModbusGeneratorTests {
                   - {name: level, table: input, address: 2, type: uint16, scale: 0.1, simulate: {ramp: {from: 0, to: 100, period: 10}}}
             """.write(to: directory.appendingPathComponent("replay.yaml"), atomically: true, encoding: .utf8)
         let profile = try ModbusProfileFile.load(directory.appendingPathComponent("replay.yaml").path)
-        let now = Mutex(0.0)   // the simulator's clock, moved by the test
-        let simulator = ModbusSimulator(profile: profile, clock: { now.withLock { $0 } })
+        let now = NIOLockedValueBox(0.0)   // the simulator's clock, moved by the test
+        let simulator = ModbusSimulator(profile: profile, clock: { now.withLockedValue { $0 } })
         let port = try simulator.listen(host: "127.0.0.1", port: 0)
         let stop = StopFlag()
         let thread = Thread { simulator.run { stop.isSet } }
@@ -318,7 +319,7 @@ struct ModbusGeneratorTests {
         let client = try ModbusClient(.tcp(host: "127.0.0.1", port: port))
         var seen: [String] = []
         for t in [0.5, 1.5, 2.5, 3.5] {
-            now.withLock { $0 = t }
+            now.withLockedValue { $0 = t }
             let words = try client.readInputRegisters(unit: 1, address: 0, count: 3)
             seen.append("\(ModbusValue.decode(words[0...], as: .float32)) \(words[2])")
         }

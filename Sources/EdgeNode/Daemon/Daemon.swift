@@ -47,7 +47,7 @@ public enum Daemon {
         logger.info("starting \(site.name) from \(sitePath): events in \(directory)/events.jsonl")
         var failure: (any Error)?
         do { try await group.run() } catch { failure = error }
-        context.event("daemon_stopped", source: "edge-node") { w in w.key("events"); w.integer(context.counters.withLock { $0["events", default: 0] }) }
+        context.event("daemon_stopped", source: "edge-node") { w in w.key("events"); w.integer(context.counters.withLockedValue { $0["events", default: 0] }) }
         events.sync()
         let health = events.health
         if health.heldLines > 0 {

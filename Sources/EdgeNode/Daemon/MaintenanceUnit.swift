@@ -25,7 +25,7 @@ struct MaintenanceUnit {
         let journal = StateJournal<Baseline>(directory: context.stateDirectory, kind: "baselines", name: channel.name,
                                              key: String(describing: channel))
         if let saved = journal.load(), saved.state == .active, analyzer.resume(baseline: saved) {
-            context.machines.withLock { $0[channel.name, default: MachineCondition()].baselineLearnt = true }
+            context.machines.withLockedValue { $0[channel.name, default: MachineCondition()].baselineLearnt = true }
             context.event("baseline_restored", source: channel.name) { w in w.key("path"); w.string(journal.path) }
         }
         context.store.define([
@@ -78,20 +78,20 @@ struct MaintenanceUnit {
                 analyzer.process(buffer, at: timestamp, operating: operating) { event in
                     switch event {
                     case .window(let result):
-                        context.machines.withLock {
+                        context.machines.withLockedValue {
                             $0[channel.name, default: MachineCondition()].velocityRMS = result.velocityRMS
                             $0[channel.name]!.zone = configuration.severity.zone(velocityRMS: result.velocityRMS)
                         }
                         context.store.update("\(channel.name).velocity_rms", .double(result.velocityRMS), quality: .good, at: monotonicSeconds())
                         context.store.update("\(channel.name).kurtosis", .double(result.features.kurtosis), quality: .good, at: monotonicSeconds())
                     case .health(.baselineLearnt):
-                        context.machines.withLock { $0[channel.name, default: MachineCondition()].baselineLearnt = true }
+                        context.machines.withLockedValue { $0[channel.name, default: MachineCondition()].baselineLearnt = true }
                         learnt = true   // saved once the channel's health is no longer being updated
                     case .gap, .health:
                         break
                     }
                     let line = MaintenanceEvent(event, episodes: &episodes, channel: analyzer, block: buffer, operating: operating)
-                    if case .health = event { context.machines.withLock { $0[channel.name, default: MachineCondition()].level = episodes.worst } }
+                    if case .health = event { context.machines.withLockedValue { $0[channel.name, default: MachineCondition()].level = episodes.worst } }
                     guard let line else { return }
                     context.event(line.kind, source: channel.name, line.fields)
                     if let verdict = line.verdict { context.logger.warning("\(channel.name): maintenance alarm (\(verdict.rawValue))") }

@@ -11,7 +11,7 @@ struct ObserverService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
             guard !Task.isShuttingDownGracefully else { break }
-            if observe(context.store.all, context.counters.withLock { $0 }) { kill(getpid(), SIGINT) }
+            if observe(context.store.all, context.counters.withLockedValue { $0 }) { kill(getpid(), SIGINT) }
         }
     }
 }

@@ -18,7 +18,7 @@ struct PatrolUnit {
         let service = GNSSReceiverService(path: receiver.port, profile: receiver.profile)
         // The fix quality (GGA's 0-8); the receiver reports its own faults.
         context.store.define([PointDefinition(name: "gnss.quality", datatype: .int64, device: "gnss", reportsQuality: false)])
-        let saved = context.patrolSnapshots.withLock { snapshots in
+        let saved = context.patrolSnapshots.withLockedValue { snapshots in
             defer { snapshots.removeAll() }
             return snapshots
         }
@@ -54,9 +54,9 @@ struct PatrolUnit {
         }
         defer {
             for index in agents.indices { saveJournal(index) }
-            context.patrolSnapshots.withLock { snapshots in for agent in agents { snapshots[agent.route.name] = (agent.route, agent.snapshot) } }
+            context.patrolSnapshots.withLockedValue { snapshots in for agent in agents { snapshots[agent.route.name] = (agent.route, agent.snapshot) } }
         }
-        context.patrols.withLock { progress in for agent in agents { progress[agent.route.name] = PatrolProgress(agent) } }
+        context.patrols.withLockedValue { progress in for agent in agents { progress[agent.route.name] = PatrolProgress(agent) } }
         var finished = Set(agents.indices.filter { agents[$0].isComplete })
         /// The agents' clock moved to `time`, and `fix` given them when the epoch had a position.
         func advance(to time: Double, with fix: PatrolFix?) {
@@ -69,7 +69,7 @@ struct PatrolUnit {
                     context.count("events", by: writer.bytes.count { $0 == 10 })
                     saveJournal(index)
                 }
-                context.patrols.withLock { $0[route.name] = PatrolProgress(agents[index]) }
+                context.patrols.withLockedValue { $0[route.name] = PatrolProgress(agents[index]) }
                 if agents[index].isComplete { finished.insert(index) }
             }
         }

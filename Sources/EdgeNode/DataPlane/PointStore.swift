@@ -1,5 +1,5 @@
 import EdgeIO
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What a point is: its name (`device.point`, `board.line`), datatype, engineering unit, whether
 /// it can be written, and the device it comes from.
@@ -68,12 +68,12 @@ public final class PointSubscription: Sendable {
         var closed = false
         var waiter: CheckedContinuation<Void, Never>?
     }
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     init(capacity: Int) { self.capacity = capacity }
 
     func offer(_ change: PointChange) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             if state.queue.count < capacity { state.queue.append(change) } else { state.dropped += 1 }
             defer { state.waiter = nil }
             return state.waiter
@@ -83,7 +83,7 @@ public final class PointSubscription: Sendable {
 
     /// Takes every update held, oldest first.
     public func drain() -> [PointChange] {
-        state.withLock { state in
+        state.withLockedValue { state in
             defer { state.queue.removeAll(keepingCapacity: true) }
             return state.queue
         }
@@ -91,7 +91,7 @@ public final class PointSubscription: Sendable {
 
     /// Wakes a waiting consumer for good: ``next()`` returns what is held, then nothing.
     public func close() {
-        let waiter = state.withLock { state in
+        let waiter = state.withLockedValue { state in
             state.closed = true
             defer { state.waiter = nil }
             return state.waiter
@@ -104,10 +104,10 @@ public final class PointSubscription: Sendable {
     public func next() async -> [PointChange] {
         while true {
             let held = drain()
-            if !held.isEmpty || Task.isCancelled || state.withLock({ $0.closed }) { return held }
+            if !held.isEmpty || Task.isCancelled || state.withLockedValue({ $0.closed }) { return held }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-                    let now = state.withLock { state -> Bool in
+                    let now = state.withLockedValue { state -> Bool in
                         if !state.queue.isEmpty || state.closed || Task.isCancelled { return true }
                         state.waiter = waiter
                         return false
@@ -115,7 +115,7 @@ public final class PointSubscription: Sendable {
                     if now { waiter.resume() }
                 }
             } onCancel: {
-                let waiter = state.withLock { state in
+                let waiter = state.withLockedValue { state in
                     defer { state.waiter = nil }
                     return state.waiter
                 }
@@ -125,46 +125,46 @@ public final class PointSubscription: Sendable {
     }
 
     /// Updates dropped because the queue was full.
-    public var dropped: Int { state.withLock { $0.dropped } }
+    public var dropped: Int { state.withLockedValue { $0.dropped } }
 }
 
 /// The data plane: every point of the site with its definition and latest sample. Device units
 /// publish into it; the event log, the status report, Prometheus and the patrols' inspections
 /// read it or subscribe to its changes.
 public final class PointStore: Sendable {
-    private let points = Mutex<(definitions: [String: PointDefinition], samples: [String: PointSample])>(([:], [:]))
-    private let subscribers = Mutex<[PointSubscription]>([])
+    private let points = NIOLockedValueBox<(definitions: [String: PointDefinition], samples: [String: PointSample])>(([:], [:]))
+    private let subscribers = NIOLockedValueBox<[PointSubscription]>([])
 
     public init() {}
 
     /// Declares points (again, after a reload).
     public func define(_ definitions: [PointDefinition]) {
-        points.withLock { points in for definition in definitions { points.definitions[definition.name] = definition } }
+        points.withLockedValue { points in for definition in definitions { points.definitions[definition.name] = definition } }
     }
 
     /// The point's definition, if it was declared.
-    public func definition(_ name: String) -> PointDefinition? { points.withLock { $0.definitions[name] } }
+    public func definition(_ name: String) -> PointDefinition? { points.withLockedValue { $0.definitions[name] } }
 
     /// Publishes a new sample of `name`, acquired at `monotonicSeconds` (UTC now), to the store
     /// and every subscriber.
     public func update(_ name: String, _ value: PointValue?, quality: PointQuality, at monotonicSeconds: Double) {
         let sample = PointSample(value: value, quality: quality, utcNanoseconds: utcNanoseconds(), monotonicSeconds: monotonicSeconds)
-        let previous = points.withLock { points in
+        let previous = points.withLockedValue { points in
             defer { points.samples[name] = sample }
             return points.samples[name]
         }
         let change = PointChange(name: name, sample: sample, previous: previous)
-        for subscriber in subscribers.withLock({ $0 }) { subscriber.offer(change) }
+        for subscriber in subscribers.withLockedValue({ $0 }) { subscriber.offer(change) }
     }
 
     /// A new subscriber to every later update, holding at most `capacity` of them.
     public func subscribe(capacity: Int) -> PointSubscription {
         let subscription = PointSubscription(capacity: capacity)
-        subscribers.withLock { $0.append(subscription) }
+        subscribers.withLockedValue { $0.append(subscription) }
         return subscription
     }
 
-    public subscript(_ name: String) -> PointSample? { points.withLock { $0.samples[name] } }
+    public subscript(_ name: String) -> PointSample? { points.withLockedValue { $0.samples[name] } }
 
     /// The point's value as a number when it is good, else nil.
     public func goodValue(_ name: String) -> Double? { self[name]?.goodNumber }
@@ -177,12 +177,12 @@ public final class PointStore: Sendable {
 
     /// Forgets the points of one device or board (`name.*`), definitions and samples.
     public func removeAll(under name: String) {
-        points.withLock { points in
+        points.withLockedValue { points in
             points.definitions = points.definitions.filter { !$0.key.hasPrefix(name + ".") }
             points.samples = points.samples.filter { !$0.key.hasPrefix(name + ".") }
         }
     }
 
     /// Every point's latest sample.
-    public var all: [String: PointSample] { points.withLock { $0.samples } }
+    public var all: [String: PointSample] { points.withLockedValue { $0.samples } }
 }
