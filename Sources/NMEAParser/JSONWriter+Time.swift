@@ -12,4 +12,13 @@ extension JSONWriter {
         let (date, time) = utcDateAndTime(nanosecondsSince1970: nanoseconds)
         timestamp(date: date, time: time)
     }
+
+    /// Appends one line of the event log, as the daemon and the firmware build write it:
+    /// `{"event": kind, "source": source, "utc": the time, ...fields}` and a line feed.
+    public mutating func eventLine(_ kind: StaticString, source: String, utcNanoseconds: Int64, _ fields: (inout JSONWriter) -> Void) {
+        raw("{\"event\":\""); raw(kind); raw("\",\"source\":"); string(source)
+        key("utc"); timestamp(utcNanoseconds: utcNanoseconds)
+        fields(&self)
+        raw("}\n")
+    }
 }

@@ -1,4 +1,5 @@
 import CLiteSupport
+import JSONText
 
 /// A failure the command reports on standard error before it exits.
 struct LiteError: Error {
@@ -54,6 +55,12 @@ struct InputFile: ~Copyable {
 enum Output {
     static func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         _ = lite_write_all(1, bytes.baseAddress, UInt(bytes.count))
+    }
+
+    /// Writes what `writer` holds and empties it.
+    static func write(_ writer: inout JSONWriter) {
+        writer.withBytes { write($0) }
+        writer.removeAll()
     }
 
     static func write(_ text: String) {

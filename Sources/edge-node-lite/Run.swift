@@ -98,10 +98,7 @@ struct EventLog {
     /// One line `{"event": kind, "source": source, "utc": now, ...fields}`, as the daemon writes it.
     func event(_ kind: StaticString, source: String, _ fields: (inout JSONWriter) -> Void = { _ in }) {
         var w = JSONWriter(capacity: 512)
-        w.raw("{\"event\":\""); w.raw(kind); w.raw("\",\"source\":"); w.string(source)
-        w.key("utc"); w.timestamp(utcNanoseconds: lite_utc_nanoseconds())
-        fields(&w)
-        w.raw("}\n")
+        w.eventLine(kind, source: source, utcNanoseconds: lite_utc_nanoseconds(), fields)
         write(&w)
     }
 

@@ -54,15 +54,8 @@ func main(_ count: Int32, _ values: UnsafeMutablePointer<UnsafeMutablePointer<CC
 func nmeaDecode(_ arguments: [String]) throws(LiteError) {
     let options = try Options(arguments, flags: ["--json"], values: [])
     let input = try InputFile(path: options.positional(default: "-"))
-    var stream = NMEAStream()
     var consumer = GpsdLines()
-    try input.forEachChunk { chunk in
-        stream.feed(chunk, into: &consumer)
-        consumer.writer.withBytes { Output.write($0) }
-        consumer.writer.removeAll()
-    }
-    stream.finish(into: &consumer)
-    consumer.writer.withBytes { Output.write($0) }
+    let stream = try decode(input, into: &consumer) { Output.write(&$0.writer) }
     let discarded = stream.framer.discards.totalBytes
     if consumer.failures > 0 || discarded > 0 {
         Output.error("\(input.name): \(consumer.failures) sentences did not decode; \(discarded) bytes discarded\n")
@@ -126,16 +119,22 @@ func patrolReplay(_ arguments: [String]) throws(LiteError) {
         throw LiteError("patrol replay needs --route ROUTE.json and --nmea FILE", exitCode: 2)
     }
     let route = try compiledRoute(routePath)
-    let input = try InputFile(path: nmeaPath)
-    var stream = NMEAStream()
     var patrol = Patrol(agent: PatrolAgent(route: route, reader: NoReadings()))
+    _ = try decode(InputFile(path: nmeaPath), into: &patrol) { Output.write(&$0.record) }
+}
+
+/// The NMEA in `input` through the parser into `consumer`; `flush` takes what the consumer wrote,
+/// after each chunk and at the end. Returns the stream, with its framer's counts.
+func decode<Consumer: NMEAStreamConsumer & ~Copyable>(_ input: borrowing InputFile, into consumer: inout Consumer,
+                                                      flush: (inout Consumer) -> Void) throws(LiteError) -> NMEAStream {
+    var stream = NMEAStream()
     try input.forEachChunk { chunk in
-        stream.feed(chunk, into: &patrol)
-        patrol.record.withBytes { Output.write($0) }
-        patrol.record.removeAll()
+        stream.feed(chunk, into: &consumer)
+        flush(&consumer)
     }
-    stream.finish(into: &patrol)
-    patrol.record.withBytes { Output.write($0) }
+    stream.finish(into: &consumer)
+    flush(&consumer)
+    return stream
 }
 
 /// A route as `edge-node patrol check --json` compiled it (or the bare route object), refused

@@ -65,13 +65,10 @@ final class DaemonContext: Sendable {
 
     func replaceSite(_ site: Site) { currentSite.withLockedValue { $0 = site } }
 
-    /// One event line: `{"event": kind, "source": source, "t": UTC, ...fields}`.
+    /// One event line: `{"event": kind, "source": source, "utc": now, ...fields}`.
     func event(_ kind: StaticString, source: String, _ fields: (inout JSONWriter) -> Void = { _ in }) {
         var w = JSONWriter(capacity: 512)
-        w.raw("{\"event\":\""); w.raw(kind); w.raw("\",\"source\":"); w.string(source)
-        w.key("utc"); w.timestamp(utcNanoseconds: utcNanoseconds())
-        fields(&w)
-        w.raw("}\n")
+        w.eventLine(kind, source: source, utcNanoseconds: utcNanoseconds(), fields)
         w.withBytes { events.append($0) }
         count("events")
     }
